@@ -1,0 +1,144 @@
+"""Every access rule of the portal, and nowhere else.
+
+Predicates (`can_<verb>_<entity>`) answer yes/no for templates and services. Fetchers
+(`get_<entity>_for_user`) fetch and authorize in one call: an object the user cannot see is a
+404 (existence is never leaked), an object they can see but may not act on is a 403.
+"""
+
+import enum
+import uuid
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import OuterRef, Subquery
+from django.http import Http404
+
+from apps.accounts.models import Membership, Team
+from apps.documents.models import Document
+
+Role = Membership.Role
+
+
+class Need(enum.Enum):
+    VIEW = "view"
+    COMMENT = "comment"
+    REVIEW = "review"
+    EDIT = "edit"
+    MANAGE = "manage"
+
+
+ROLE_NEEDS: dict[str, frozenset[Need]] = {
+    Role.VIEWER: frozenset({Need.VIEW, Need.COMMENT}),
+    Role.REVIEWER: frozenset({Need.VIEW, Need.COMMENT, Need.REVIEW}),
+    Role.EDITOR: frozenset({Need.VIEW, Need.COMMENT, Need.REVIEW, Need.EDIT}),
+    Role.OWNER: frozenset(Need),
+}
+
+
+def role_allows(role: str | None, need: Need) -> bool:
+    """True when a member with `role` may do `need` (None means not a member)."""
+    return role is not None and need in ROLE_NEEDS[role]
+
+
+def _parse_uuid(value: Any) -> uuid.UUID:
+    if isinstance(value, uuid.UUID):
+        return value
+    try:
+        return uuid.UUID(str(value))
+    except (TypeError, ValueError, AttributeError):
+        raise Http404("Not found.") from None
+
+
+def _role_subquery(user, team_ref: str) -> Subquery:
+    return Subquery(
+        Membership.objects.filter(team=OuterRef(team_ref), user=user).values("role")[:1]
+    )
+
+
+def team_role(user, team: Team) -> str | None:
+    """The user's role in `team`, or None; cached on the team object per user."""
+    if not user.is_authenticated:
+        return None
+    cache = team.__dict__.setdefault("_roles", {})
+    if user.pk not in cache:
+        cache[user.pk] = (
+            Membership.objects.filter(team=team, user=user).values_list("role", flat=True).first()
+        )
+    return cache[user.pk]
+
+
+def document_role(user, document: Document) -> str | None:
+    """The user's role in the document's team (uses the role annotated by the fetcher)."""
+    if not user.is_authenticated:
+        return None
+    if getattr(document, "_role_user_pk", None) == user.pk:
+        return document.user_role
+    return team_role(user, document.team)
+
+
+def can_view_team(user, team: Team) -> bool:
+    """Members of any role see the team page, its members and its documents."""
+    return role_allows(team_role(user, team), Need.VIEW)
+
+
+def can_create_document(user, team: Team) -> bool:
+    """Editors and owners start documents in a team."""
+    return role_allows(team_role(user, team), Need.EDIT)
+
+
+def can_manage_team(user, team: Team) -> bool:
+    """Only owners add, re-role and remove members."""
+    return role_allows(team_role(user, team), Need.MANAGE)
+
+
+def can_view_document(user, document: Document) -> bool:
+    """Any member of the document's team may read it."""
+    return role_allows(document_role(user, document), Need.VIEW)
+
+
+def can_edit_document(user, document: Document) -> bool:
+    """Editors and owners change titles and sections, archive and restore."""
+    return role_allows(document_role(user, document), Need.EDIT)
+
+
+def can_comment_document(user, document: Document) -> bool:
+    """Every member, viewers included, may comment."""
+    return role_allows(document_role(user, document), Need.COMMENT)
+
+
+def get_team_for_user(user, team_id: Any, *, need: Need = Need.VIEW) -> Team:
+    """404 if the user is not a member of the team; 403 if their role does not allow `need`."""
+    team_uuid = _parse_uuid(team_id)
+    if not user.is_authenticated:
+        raise Http404("Not found.")
+    team = (
+        Team.objects.annotate(user_role=_role_subquery(user, "pk"))
+        .filter(pk=team_uuid, user_role__isnull=False)
+        .first()
+    )
+    if team is None:
+        raise Http404("Not found.")
+    team.__dict__.setdefault("_roles", {})[user.pk] = team.user_role
+    if not role_allows(team.user_role, need):
+        raise PermissionDenied("Your role in this team does not allow this.")
+    return team
+
+
+def get_document_for_user(user, doc_id: Any, *, need: Need = Need.VIEW) -> Document:
+    """404 if the user cannot see the document; 403 if they can see it but may not do `need`."""
+    doc_uuid = _parse_uuid(doc_id)
+    if not user.is_authenticated:
+        raise Http404("Not found.")
+    document = (
+        Document.objects.select_related("team", "template", "created_by")
+        .annotate(user_role=_role_subquery(user, "team"))
+        .filter(pk=doc_uuid, user_role__isnull=False)
+        .first()
+    )
+    if document is None:
+        raise Http404("Not found.")
+    document._role_user_pk = user.pk
+    document.team.__dict__.setdefault("_roles", {})[user.pk] = document.user_role
+    if not role_allows(document.user_role, need):
+        raise PermissionDenied("Your role in this team does not allow this.")
+    return document

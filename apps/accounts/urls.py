@@ -1,0 +1,4 @@
+"""HTML routes of the accounts app."""
+
+app_name = "accounts"
+urlpatterns: list = []

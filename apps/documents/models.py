@@ -1,0 +1,127 @@
+"""ML system design documents: one Section per template section, each with a Markdown body."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext_lazy as _
+
+from apps.accounts.models import Membership, Team
+from apps.templates_catalog.models import DesignTemplate, SectionSpec
+
+TITLE_MAX_CHARS = 200
+SUMMARY_MAX_CHARS = 2_000
+SECTION_BODY_MAX_CHARS = 100_000
+
+
+class DocumentQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "DocumentQuerySet":
+        """Documents of every team the user belongs to."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(
+            Exists(Membership.objects.filter(team=OuterRef("team"), user=user))
+        )
+
+    def active(self) -> "DocumentQuerySet":
+        return self.filter(archived_at__isnull=True)
+
+    def archived(self) -> "DocumentQuerySet":
+        return self.filter(archived_at__isnull=False)
+
+    def search(self, query: str) -> "DocumentQuerySet":
+        """Title, summary or any section body contains every word of `query`."""
+        for word in query.split():
+            self = self.filter(
+                Q(title__icontains=word)
+                | Q(summary__icontains=word)
+                | Exists(Section.objects.filter(document=OuterRef("pk"), body_md__icontains=word))
+            )
+        return self
+
+
+class Document(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        IN_REVIEW = "in_review", _("In review")
+        CHANGES_REQUESTED = "changes_requested", _("Changes requested")
+        SIGNED_OFF = "signed_off", _("Signed off")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="documents")
+    template = models.ForeignKey(DesignTemplate, on_delete=models.PROTECT, related_name="+")
+    title = models.CharField(_("title"), max_length=TITLE_MAX_CHARS)
+    summary = models.TextField(_("summary"), blank=True, max_length=SUMMARY_MAX_CHARS)
+    status = models.CharField(max_length=24, choices=Status.choices, default=Status.DRAFT)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    archived_at = models.DateTimeField(null=True, blank=True)
+
+    objects = DocumentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-updated_at"]
+        indexes = [models.Index(fields=["team", "-updated_at"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
+
+
+class Section(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="sections")
+    spec = models.ForeignKey(SectionSpec, on_delete=models.PROTECT, related_name="+")
+    key = models.SlugField(max_length=64)
+    position = models.PositiveIntegerField()
+    body_md = models.TextField(blank=True)
+    body_html = models.TextField(blank=True, help_text="sanitized at save time; never edited")
+    data = models.JSONField(default=dict, blank=True)
+    version = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["document", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["document", "key"], name="section_unique_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.document_id}/{self.key}"
+
+    @property
+    def title(self) -> str:
+        return self.spec.title
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.body_md.strip() and not self.data
+
+
+class Revision(models.Model):
+    """One row per saved version of a section: the history the editor shows and restores."""
+
+    section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="revisions")
+    version = models.PositiveIntegerField()
+    body_md = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["section", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["section", "version"], name="revision_unique_version"),
+        ]

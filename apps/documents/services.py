@@ -1,0 +1,156 @@
+"""Writes for documents: create from a template, edit title and sections, archive, restore."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from apps.accounts.models import Team
+from apps.documents import markdown
+from apps.documents.models import (
+    SECTION_BODY_MAX_CHARS,
+    SUMMARY_MAX_CHARS,
+    TITLE_MAX_CHARS,
+    Document,
+    Revision,
+    Section,
+)
+from apps.templates_catalog.models import DesignTemplate
+
+
+class SectionConflict(ValidationError):
+    """The section changed since the version the save was based on; nothing was written."""
+
+    def __init__(self, current: Section):
+        super().__init__(
+            {"base_version": _("Someone saved this section since you opened it.")},
+            code="conflict",
+        )
+        self.current = current
+
+
+def _clean_title(title: str) -> str:
+    title = (title or "").strip()
+    if not title:
+        raise ValidationError({"title": _("Give the document a title.")})
+    if len(title) > TITLE_MAX_CHARS:
+        raise ValidationError(
+            {"title": _("Keep the title to %(n)s characters or fewer.") % {"n": TITLE_MAX_CHARS}}
+        )
+    return title
+
+
+def _clean_summary(summary: str) -> str:
+    summary = (summary or "").strip()
+    if len(summary) > SUMMARY_MAX_CHARS:
+        raise ValidationError(
+            {"summary": _("Keep the summary to %(n)s characters.") % {"n": SUMMARY_MAX_CHARS}}
+        )
+    return summary
+
+
+def _ensure_not_archived(document: Document) -> None:
+    if document.is_archived:
+        raise ValidationError(_("This document is archived: restore it before editing."))
+
+
+@transaction.atomic
+def document_create(
+    *, team: Team, template: DesignTemplate, title: str, created_by, summary: str = ""
+) -> Document:
+    """Create a document in `team` with one empty section per section of `template`."""
+    document = Document.objects.create(
+        team=team,
+        template=template,
+        title=_clean_title(title),
+        summary=_clean_summary(summary),
+        created_by=created_by,
+    )
+    Section.objects.bulk_create(
+        Section(document=document, spec=spec, key=spec.key, position=spec.position)
+        for spec in template.sections.order_by("position")
+    )
+    return document
+
+
+@transaction.atomic
+def document_update(*, document: Document, title: str | None = None, summary: str | None = None):
+    """Change the title and/or summary of a document."""
+    _ensure_not_archived(document)
+    fields = []
+    if title is not None:
+        document.title = _clean_title(title)
+        fields.append("title")
+    if summary is not None:
+        document.summary = _clean_summary(summary)
+        fields.append("summary")
+    if fields:
+        document.save(update_fields=[*fields, "updated_at"])
+    return document
+
+
+@transaction.atomic
+def section_save(*, section: Section, body_md: str, author, base_version: int | None = None):
+    """Save a section body: render it once, bump the version, write a revision.
+
+    With `base_version`, the write only happens if nobody saved since that version
+    (a compare-and-set UPDATE); otherwise `SectionConflict` carries the current section.
+    """
+    _ensure_not_archived(section.document)
+    body_md = (body_md or "").replace("\r\n", "\n")
+    if len(body_md) > SECTION_BODY_MAX_CHARS:
+        raise ValidationError(
+            {
+                "body_md": _("The section is %(n)s characters long; the limit is %(max)s.")
+                % {"n": f"{len(body_md):,}", "max": f"{SECTION_BODY_MAX_CHARS:,}"}
+            }
+        )
+    body_html = markdown.render(body_md, anchor_prefix=section.key)
+    rows = Section.objects.filter(pk=section.pk)
+    if base_version is not None:
+        rows = rows.filter(version=base_version)
+    updated = rows.update(
+        body_md=body_md,
+        body_html=body_html,
+        version=F("version") + 1,
+        updated_by=author,
+        updated_at=timezone.now(),
+    )
+    if not updated:
+        raise SectionConflict(Section.objects.select_related("spec").get(pk=section.pk))
+    section.refresh_from_db()
+    Revision.objects.create(
+        section=section,
+        version=section.version,
+        body_md=section.body_md,
+        data=section.data,
+        author=author,
+    )
+    Document.objects.filter(pk=section.document_id).update(updated_at=section.updated_at)
+    return section
+
+
+@transaction.atomic
+def document_archive(*, document: Document) -> Document:
+    """Hide a document from lists; nothing is deleted and it can be restored."""
+    if not document.is_archived:
+        document.archived_at = timezone.now()
+        document.save(update_fields=["archived_at"])
+    return document
+
+
+@transaction.atomic
+def document_restore(*, document: Document) -> Document:
+    """Bring an archived document back."""
+    if document.is_archived:
+        document.archived_at = None
+        document.save(update_fields=["archived_at"])
+    return document
+
+
+def markdown_preview(*, body_md: str, anchor_prefix: str = "") -> str:
+    """Render a draft exactly as a save would, without saving (the editor's live preview)."""
+    if len(body_md or "") > SECTION_BODY_MAX_CHARS:
+        raise ValidationError({"body_md": _("The section is over the size limit.")})
+    return markdown.render(body_md, anchor_prefix=anchor_prefix)

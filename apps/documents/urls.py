@@ -1,0 +1,4 @@
+"""HTML routes of the documents app."""
+
+app_name = "documents"
+urlpatterns: list = []

@@ -1,0 +1,62 @@
+"""Design templates as data: an ordered list of section specs, versioned.
+
+A template is a view over the canonical field model (fixtures/canonical_fields.yaml): each
+section names the canonical fields it writes, and its JSON Schema is composed from them when
+the fixtures are loaded. A document keeps the exact template version it was created from.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class DesignTemplateQuerySet(models.QuerySet):
+    def latest_versions(self) -> "DesignTemplateQuerySet":
+        """The newest version of every template key."""
+        return self.filter(is_latest=True)
+
+
+class DesignTemplate(models.Model):
+    key = models.SlugField(_("key"), max_length=64)
+    version = models.PositiveIntegerField(_("version"))
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    audience = models.CharField(_("audience"), max_length=200, blank=True)
+    meta = models.JSONField(default=dict, blank=True)
+    content_hash = models.CharField(max_length=64)
+    is_latest = models.BooleanField(default=True)
+    position = models.PositiveIntegerField(default=0)
+    loaded_at = models.DateTimeField(auto_now=True)
+
+    objects = DesignTemplateQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["position", "key", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["key", "version"], name="template_unique_key_version"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} (v{self.version})"
+
+
+class SectionSpec(models.Model):
+    template = models.ForeignKey(DesignTemplate, on_delete=models.CASCADE, related_name="sections")
+    key = models.SlugField(_("key"), max_length=64)
+    position = models.PositiveIntegerField()
+    title = models.CharField(_("title"), max_length=200)
+    purpose = models.TextField(_("purpose"), blank=True)
+    guiding_questions = models.JSONField(default=list, blank=True)
+    required = models.BooleanField(default=True)
+    fields = models.JSONField(default=dict, blank=True, help_text="canonical group -> field names")
+    required_fields = models.JSONField(default=list, blank=True)
+    field_schema = models.JSONField(default=dict, blank=True)
+    meta = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["template", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["template", "key"], name="sectionspec_unique_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.template.key}.{self.key}"

@@ -1,0 +1,32 @@
+"""Root URLconf: HTML pages per app, the REST API under /api/v1/, its schema and docs."""
+
+from django.contrib import admin
+from django.http import JsonResponse
+from django.urls import include, path
+from django.views.defaults import page_not_found
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from apps.accounts import api as accounts_api
+from apps.documents import api as documents_api
+from apps.documents import views as documents_views
+from apps.templates_catalog import api as templates_api
+
+api_v1 = [*accounts_api.urlpatterns, *templates_api.urlpatterns, *documents_api.urlpatterns]
+
+urlpatterns = [
+    path("", documents_views.home, name="home"),
+    path("accounts/", include("apps.accounts.urls")),
+    path("templates/", include("apps.templates_catalog.urls")),
+    path("documents/", include("apps.documents.urls")),
+    path("api/v1/", include((api_v1, "api"))),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("admin/", admin.site.urls),
+]
+
+
+def handler404(request, exception=None):
+    """API clients get the JSON error shape; people get the HTML page."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Not found.", "errors": {}}, status=404)
+    return page_not_found(request, exception)
