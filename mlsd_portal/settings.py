@@ -55,7 +55,9 @@ DEBUG = env_bool("DEBUG", True)
 _DEV_SECRET_KEY = "dev-only-insecure-secret-key-change-me"  # noqa: S105 - refused below without DEBUG
 SECRET_KEY = env_str("SECRET_KEY", _DEV_SECRET_KEY)
 if not DEBUG and SECRET_KEY == _DEV_SECRET_KEY:
-    raise ImproperlyConfigured("Set SECRET_KEY: the built-in development key only works with DEBUG=1.")
+    raise ImproperlyConfigured(
+        "Set SECRET_KEY: the built-in development key only works with DEBUG=1."
+    )
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])

@@ -5,12 +5,17 @@ eddie edits on team A; carol owns team B and must never see team A's work; anony
 """
 
 import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
 from tests.factories import make_document, make_team, make_user
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+BASE_DIR = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
@@ -59,3 +64,37 @@ def doc(team_a, alice):
 def cast(alice, bob, eddie, victor, carol, team_a, team_b):
     """Every user by name, for permission ladders."""
     return {"alice": alice, "bob": bob, "eddie": eddie, "victor": victor, "carol": carol}
+
+
+def need_service(reason: str) -> None:
+    """A missing service fails the test in CI and skips it, saying why, elsewhere."""
+    if IN_CI:
+        pytest.fail(f"CI needs this service: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def celery_worker_process():
+    """A real `celery worker` process on the configured broker, stopped after the test."""
+    from mlsd_portal.celery import app
+
+    try:
+        with app.connection_for_write() as connection:
+            connection.ensure_connection(max_retries=1, timeout=5)
+    except Exception as exc:  # kombu raises the transport's own errors
+        need_service(f"Celery broker {app.conf.broker_url!r} is unreachable: {exc}")
+    command = [
+        sys.executable, "-m", "celery", "-A", "mlsd_portal", "worker",
+        "--pool=solo", "--loglevel=WARNING", "--include=tests.celery_tasks",
+        f"--hostname=test-{os.getpid()}@%h",
+    ]  # fmt: skip
+    process = subprocess.Popen(command, cwd=BASE_DIR, env=os.environ.copy())
+    try:
+        yield process
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()

@@ -20,9 +20,7 @@ class DocumentQuerySet(models.QuerySet):
         """Documents of every team the user belongs to."""
         if not user.is_authenticated:
             return self.none()
-        return self.filter(
-            Exists(Membership.objects.filter(team=OuterRef("team"), user=user))
-        )
+        return self.filter(Exists(Membership.objects.filter(team=OuterRef("team"), user=user)))
 
     def active(self) -> "DocumentQuerySet":
         return self.filter(archived_at__isnull=True)
@@ -125,3 +123,6 @@ class Revision(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["section", "version"], name="revision_unique_version"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.section} v{self.version}"

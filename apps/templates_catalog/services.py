@@ -163,4 +163,6 @@ def templates_load_all(directory: Path = TEMPLATES_DIR) -> list[LoadResult]:
     canonical = load_canonical()
     paths = sorted(directory.glob("*.yaml"))
     specs = [parse_template(path, canonical) for path in paths]
-    return [template_load(spec=spec, position=spec.get("position", i)) for i, spec in enumerate(specs)]
+    return [
+        template_load(spec=spec, position=spec.get("position", i)) for i, spec in enumerate(specs)
+    ]
