@@ -1,16 +1,15 @@
-"""API conventions shared by every app: one error shape and one paginator.
+"""API conventions shared by every app: one error shape, one paginator, one JSON parser.
 
 Errors are always `{"detail": str, "errors": {field: [messages]}}`; domain `ValidationError`s
 raised by services become 400s here, so API views never translate them by hand.
 """
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
-from rest_framework import exceptions, pagination
+from rest_framework import exceptions, pagination, parsers
 from rest_framework.response import Response
-from rest_framework.views import exception_handler as drf_exception_handler
 
 
 class Pagination(pagination.PageNumberPagination):
@@ -18,10 +17,24 @@ class Pagination(pagination.PageNumberPagination):
     max_page_size = 100
 
 
+class JSONParser(parsers.JSONParser):
+    """DRF's JSON parser, except that a body nested too deeply to decode is a 400, not a crash."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        try:
+            return super().parse(stream, media_type, parser_context)
+        except RecursionError:
+            raise exceptions.ParseError(
+                _("JSON parse error - the body is nested too deeply.")
+            ) from None
+
+
 def _django_errors(exc: DjangoValidationError) -> dict[str, list[str]]:
     if hasattr(exc, "error_dict"):
         return {
-            field: [message for error in errors for message in error.messages]
+            ("non_field_errors" if field == NON_FIELD_ERRORS else field): [
+                message for error in errors for message in error.messages
+            ]
             for field, errors in exc.error_dict.items()
         }
     return {"non_field_errors": list(exc.messages)}
@@ -43,20 +56,36 @@ def _flatten(detail, prefix: str = "") -> dict[str, list[str]]:
     return out
 
 
+def _summary(errors: dict[str, list[str]]) -> str:
+    """A message that is not about one field (e.g. a body that is not an object) says it all."""
+    messages = errors.get("non_field_errors")
+    if messages and len(errors) == 1:
+        return messages[0]
+    return _("Invalid input.")
+
+
 def exception_handler(exc, context):
     """Map every error to the API's JSON error shape."""
+    # Imported here: rest_framework.views reads DEFAULT_PARSER_CLASSES, which names this module.
+    from rest_framework import views
+
     if isinstance(exc, DjangoValidationError):
         errors = _django_errors(exc)
-        return Response({"detail": _("Invalid input."), "errors": errors}, status=400)
+        views.set_rollback()
+        return Response({"detail": _summary(errors), "errors": errors}, status=400)
+    if isinstance(exc, RequestDataTooBig):
+        # Raised by Django while DRF reads the body; unhandled, it would be an HTML 400 page.
+        return Response({"detail": _("The request body is too large."), "errors": {}}, status=413)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied(*exc.args[:1])
-    response = drf_exception_handler(exc, context)
+    response = views.exception_handler(exc, context)
     if response is None:
         return None
     if isinstance(exc, exceptions.ValidationError):
-        response.data = {"detail": _("Invalid input."), "errors": _flatten(exc.detail)}
+        errors = _flatten(exc.detail)
+        response.data = {"detail": _summary(errors), "errors": errors}
     else:
         detail = response.data.get("detail", "") if isinstance(response.data, dict) else ""
         response.data = {"detail": str(detail), "errors": {}}
