@@ -17,15 +17,30 @@ def _clean_team_name(name: str) -> str:
     name = (name or "").strip()
     if not name:
         raise ValidationError({"name": _("Give the team a name.")})
-    if len(name) > Team._meta.get_field("name").max_length:
-        raise ValidationError({"name": _("Keep the team name under 100 characters.")})
+    limit = Team._meta.get_field("name").max_length
+    if len(name) > limit:
+        raise ValidationError(
+            {"name": _("Keep the team name to %(n)s characters or fewer.") % {"n": limit}}
+        )
     return name
+
+
+def _clean_team_description(description: str) -> str:
+    description = (description or "").strip()
+    limit = Team._meta.get_field("description").max_length
+    if len(description) > limit:
+        raise ValidationError(
+            {"description": _("Keep the description to %(n)s characters or fewer.") % {"n": limit}}
+        )
+    return description
 
 
 @transaction.atomic
 def team_create(*, name: str, owner, description: str = "") -> Team:
     """Create a team with `owner` as its first owner."""
-    team = Team.objects.create(name=_clean_team_name(name), description=description.strip())
+    team = Team.objects.create(
+        name=_clean_team_name(name), description=_clean_team_description(description)
+    )
     Membership.objects.create(team=team, user=owner, role=Role.OWNER)
     return team
 
@@ -67,12 +82,16 @@ def membership_add(*, team: Team, identifier: str, role: str) -> Membership:
 
 
 def _ensure_another_owner(membership: Membership) -> None:
-    others = (
+    # Lock every owner row of the team, in one order, and judge by the database rather than the
+    # in-memory role: two owners demoting each other at once are serialised, and the second is
+    # refused instead of leaving the team without an owner.
+    owners = list(
         Membership.objects.select_for_update()
         .filter(team=membership.team_id, role=Role.OWNER)
-        .exclude(pk=membership.pk)
+        .order_by("pk")
+        .values_list("pk", flat=True)
     )
-    if membership.role == Role.OWNER and not others.exists():
+    if owners == [membership.pk]:
         raise ValidationError(
             {"role": _("A team needs at least one owner: make someone else an owner first.")}
         )

@@ -32,6 +32,10 @@ IMAGE_SCHEMES = {"http", "https"}
 _CODE_CLASS = re.compile(r"^language-[A-Za-z0-9_+-]{1,40}$")
 _ANCHOR_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,120}$")
 _ALIGN = {"left", "right", "center"}
+# An id is prefix (a section key, <= 64) + "-" + slug + toc's "_N" de-duplication suffix: keeping
+# both parts short keeps every id inside _ANCHOR_ID, so a long heading never loses its anchor.
+_PREFIX_MAX_CHARS = 64
+_SLUG_MAX_CHARS = 50
 
 
 def _is_absolute(url: str, schemes: set[str]) -> bool:
@@ -62,7 +66,7 @@ def _attribute_filter(tag: str, attr: str, value: str) -> str | None:
 
 def _slugifier(prefix: str):
     def slug(value: str, separator: str) -> str:
-        base = slugify(value) or "heading"
+        base = slugify(value)[:_SLUG_MAX_CHARS].strip("-_") or "heading"
         return f"{prefix}-{base}" if prefix else base
 
     return slug
@@ -99,6 +103,6 @@ def sanitize(html: str) -> str:
 
 def render(text: str, *, anchor_prefix: str = "") -> SafeString:
     """Markdown to sanitized HTML; heading ids are prefixed so sections never collide."""
-    prefix = slugify(anchor_prefix)
+    prefix = slugify(anchor_prefix)[:_PREFIX_MAX_CHARS].strip("-_")
     html = _converter(prefix).convert(text or "")
     return mark_safe(sanitize(html))  # noqa: S308 - sanitized by nh3 on the line above

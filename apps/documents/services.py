@@ -50,6 +50,18 @@ def _clean_summary(summary: str) -> str:
     return summary
 
 
+def _clean_body(body_md: str) -> str:
+    body_md = (body_md or "").replace("\r\n", "\n").replace("\r", "\n")
+    if len(body_md) > SECTION_BODY_MAX_CHARS:
+        raise ValidationError(
+            {
+                "body_md": _("The section is %(n)s characters long; the limit is %(max)s.")
+                % {"n": f"{len(body_md):,}", "max": f"{SECTION_BODY_MAX_CHARS:,}"}
+            }
+        )
+    return body_md
+
+
 def _ensure_not_archived(document: Document) -> None:
     if document.is_archived:
         raise ValidationError(_("This document is archived: restore it before editing."))
@@ -78,15 +90,16 @@ def document_create(
 def document_update(*, document: Document, title: str | None = None, summary: str | None = None):
     """Change the title and/or summary of a document."""
     _ensure_not_archived(document)
-    fields = []
+    # Validate everything before touching the instance: a refused update leaves it as it was.
+    changes = {}
     if title is not None:
-        document.title = _clean_title(title)
-        fields.append("title")
+        changes["title"] = _clean_title(title)
     if summary is not None:
-        document.summary = _clean_summary(summary)
-        fields.append("summary")
-    if fields:
-        document.save(update_fields=[*fields, "updated_at"])
+        changes["summary"] = _clean_summary(summary)
+    for field, value in changes.items():
+        setattr(document, field, value)
+    if changes:
+        document.save(update_fields=[*changes, "updated_at"])
     return document
 
 
@@ -98,14 +111,7 @@ def section_save(*, section: Section, body_md: str, author, base_version: int | 
     (a compare-and-set UPDATE); otherwise `SectionConflict` carries the current section.
     """
     _ensure_not_archived(section.document)
-    body_md = (body_md or "").replace("\r\n", "\n")
-    if len(body_md) > SECTION_BODY_MAX_CHARS:
-        raise ValidationError(
-            {
-                "body_md": _("The section is %(n)s characters long; the limit is %(max)s.")
-                % {"n": f"{len(body_md):,}", "max": f"{SECTION_BODY_MAX_CHARS:,}"}
-            }
-        )
+    body_md = _clean_body(body_md)
     body_html = markdown.render(body_md, anchor_prefix=section.key)
     rows = Section.objects.filter(pk=section.pk)
     if base_version is not None:
@@ -151,6 +157,4 @@ def document_restore(*, document: Document) -> Document:
 
 def markdown_preview(*, body_md: str, anchor_prefix: str = "") -> str:
     """Render a draft exactly as a save would, without saving (the editor's live preview)."""
-    if len(body_md or "") > SECTION_BODY_MAX_CHARS:
-        raise ValidationError({"body_md": _("The section is over the size limit.")})
-    return markdown.render(body_md, anchor_prefix=anchor_prefix)
+    return markdown.render(_clean_body(body_md), anchor_prefix=anchor_prefix)
