@@ -1,5 +1,7 @@
 """Writes for documents: create from a template, edit title and sections, archive, restore."""
 
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
@@ -7,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.accounts.models import Team
-from apps.documents import markdown
+from apps.documents import fields, markdown
 from apps.documents.models import (
     SECTION_BODY_MAX_CHARS,
     SUMMARY_MAX_CHARS,
@@ -103,15 +105,51 @@ def document_update(*, document: Document, title: str | None = None, summary: st
     return document
 
 
-@transaction.atomic
-def section_save(*, section: Section, body_md: str, author, base_version: int | None = None):
-    """Save a section body: render it once, bump the version, write a revision.
+def prune_empty(value: Any) -> Any:
+    """Drop blank strings, nulls, empty lists/objects and empty rows: 'empty' means absent."""
+    if isinstance(value, dict):
+        cleaned = {k: prune_empty(v) for k, v in value.items()}
+        return {k: v for k, v in cleaned.items() if fields.is_filled(v)}
+    if isinstance(value, list):
+        cleaned = [prune_empty(v) for v in value]
+        return [v for v in cleaned if fields.is_filled(v)]
+    if isinstance(value, str):
+        return value.strip() and value
+    return value
 
-    With `base_version`, the write only happens if nobody saved since that version
-    (a compare-and-set UPDATE); otherwise `SectionConflict` carries the current section.
+
+def _clean_data(section: Section, data: Any, *, check_references: bool) -> dict:
+    if not isinstance(data, dict):
+        raise ValidationError({"data": _("Structured fields must be an object.")})
+    data = prune_empty(data)
+    others = Section.objects.filter(document=section.document_id).exclude(pk=section.pk)
+    document_snapshot = fields.snapshot(others.order_by("position").only("data"))
+    if not check_references:
+        document_snapshot = None
+    return fields.validate_section_data(section.spec, data, document_snapshot)
+
+
+@transaction.atomic
+def section_save(
+    *,
+    section: Section,
+    body_md: str,
+    author,
+    data: dict | None = None,
+    base_version: int | None = None,
+    check_references: bool = True,
+):
+    """Save a section: validate fields, render the body once, bump the version, add a revision.
+
+    `data=None` keeps the structured fields as they are. With `base_version`, the write only
+    happens if nobody saved since that version (a compare-and-set UPDATE); otherwise
+    `SectionConflict` carries the current section and nothing is written.
     """
     _ensure_not_archived(section.document)
     body_md = _clean_body(body_md)
+    changes: dict[str, Any] = {}
+    if data is not None:
+        changes["data"] = _clean_data(section, data, check_references=check_references)
     body_html = markdown.render(body_md, anchor_prefix=section.key)
     rows = Section.objects.filter(pk=section.pk)
     if base_version is not None:
@@ -122,6 +160,7 @@ def section_save(*, section: Section, body_md: str, author, base_version: int | 
         version=F("version") + 1,
         updated_by=author,
         updated_at=timezone.now(),
+        **changes,
     )
     if not updated:
         raise SectionConflict(Section.objects.select_related("spec").get(pk=section.pk))
@@ -135,6 +174,23 @@ def section_save(*, section: Section, body_md: str, author, base_version: int | 
     )
     Document.objects.filter(pk=section.document_id).update(updated_at=section.updated_at)
     return section
+
+
+@transaction.atomic
+def revision_restore(*, revision: Revision, author, base_version: int | None = None) -> Section:
+    """Save an old revision's body and fields as a new version of its section.
+
+    References are not re-checked: the old fields may name a metric renamed since, which the
+    checklist reports, and a restore must never be refused for it.
+    """
+    return section_save(
+        section=revision.section,
+        body_md=revision.body_md,
+        data=revision.data,
+        author=author,
+        base_version=base_version,
+        check_references=False,
+    )
 
 
 @transaction.atomic

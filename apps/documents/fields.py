@@ -1,0 +1,183 @@
+"""Structured fields of a section: validation against the template's JSON Schema, the
+cross-references between sections, the document snapshot and the completeness indicator.
+
+A section's data is keyed by canonical group (`{"metrics": {"items": [...]}}`); the snapshot
+merges every section's data into one canonical document, the shape the checklist reads.
+"""
+
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError as SchemaError
+
+DATA_MAX_BYTES = 200_000
+ENTITY_PSEUDO_NAMES = ("context", "cross")
+
+
+def is_filled(value: Any) -> bool:
+    """Non-empty as the checklist defines it: not null, not blank, not an empty list/object."""
+    if value is None:
+        return False
+    if isinstance(value, str):
+        return bool(value.strip())
+    if isinstance(value, list | dict):
+        return bool(value)
+    return True
+
+
+def snapshot(sections: Iterable) -> dict[str, dict[str, Any]]:
+    """The canonical document: every section's groups merged, in template order."""
+    merged: dict[str, dict[str, Any]] = {}
+    for section in sections:
+        for group, fields in (section.data or {}).items():
+            if isinstance(fields, dict):
+                merged.setdefault(group, {}).update(fields)
+    return merged
+
+
+def get_path(data: dict, path: str) -> Any:
+    """The value at a dotted path (`requirements.latency_budget_ms.p99`), or None."""
+    value: Any = data
+    for part in path.split("."):
+        if isinstance(value, dict):
+            value = value.get(part)
+        elif isinstance(value, list) and part.isdigit() and int(part) < len(value):
+            value = value[int(part)]
+        else:
+            return None
+    return value
+
+
+def completeness(spec, data: dict) -> tuple[int, int]:
+    """(required fields filled, required fields) of a section, for the table of contents."""
+    required = spec.required_fields or []
+    filled = sum(1 for path in required if is_filled(get_path(data or {}, path)))
+    return filled, len(required)
+
+
+def _message(error: SchemaError) -> str:
+    schema = error.schema if isinstance(error.schema, dict) else {}
+    validator, value = error.validator, error.validator_value
+    if validator == "enum":
+        return _("Choose one of: %(choices)s.") % {"choices": ", ".join(map(str, value))}
+    if validator == "type":
+        names = {
+            "string": _("text"),
+            "number": _("a number"),
+            "integer": _("a whole number"),
+            "boolean": _("yes or no"),
+            "array": _("a list"),
+            "object": _("a group of fields"),
+            "null": _("empty"),
+        }
+        kinds = value if isinstance(value, list) else [value]
+        return _("Must be %(kind)s.") % {"kind": _(" or ").join(names.get(k, k) for k in kinds)}
+    if validator == "minimum":
+        return _("Must be at least %(n)s.") % {"n": value}
+    if validator == "maximum":
+        return _("Must be at most %(n)s.") % {"n": value}
+    if validator == "exclusiveMinimum":
+        return _("Must be greater than %(n)s.") % {"n": value}
+    if validator == "exclusiveMaximum":
+        return _("Must be less than %(n)s.") % {"n": value}
+    if validator == "maxItems":
+        return ngettext("At most %(n)s row.", "At most %(n)s rows.", value) % {"n": value}
+    if validator == "minItems":
+        return ngettext("At least %(n)s row.", "At least %(n)s rows.", value) % {"n": value}
+    if validator == "maxLength":
+        return ngettext("At most %(n)s character.", "At most %(n)s characters.", value) % {
+            "n": value
+        }
+    if validator == "pattern":
+        return _("Use snake_case: lowercase letters, digits and underscores.")
+    if validator == "additionalProperties":
+        known = set(schema.get("properties", {}))
+        extra = sorted(set(error.instance) - known) if isinstance(error.instance, dict) else []
+        return _("Unknown field: %(names)s.") % {"names": ", ".join(extra)}
+    if validator == "uniqueItems":
+        return _("Every entry must be different.")
+    return schema.get("x-error") or error.message
+
+
+def _path(error: SchemaError) -> str:
+    return ".".join(str(part) for part in error.absolute_path) or "data"
+
+
+def schema_errors(schema: dict, data: Any) -> dict[str, list[str]]:
+    """Field-path -> messages for everything in `data` the schema refuses."""
+    errors: dict[str, list[str]] = {}
+    for error in Draft202012Validator(schema).iter_errors(data):
+        errors.setdefault(_path(error), []).append(_message(error))
+    return errors
+
+
+def _names(items: Any, key: str = "name") -> set[str]:
+    if not isinstance(items, list):
+        return set()
+    return {
+        item[key] for item in items if isinstance(item, dict) and isinstance(item.get(key), str)
+    }
+
+
+def reference_errors(data: dict, document_snapshot: dict) -> dict[str, list[str]]:
+    """References in `data` to metrics, splits or entities that are not declared.
+
+    Declarations are read from the document as it would be after this save (the snapshot
+    with `data` merged in), so a section may declare and reference in one save.
+    """
+    merged = {g: dict(f) for g, f in document_snapshot.items()}
+    for group, fields in data.items():
+        if isinstance(fields, dict):
+            merged.setdefault(group, {}).update(fields)
+    metrics = _names(get_path(merged, "metrics.items"))
+    splits = _names(get_path(merged, "data.split.splits"))
+    entities = _names(get_path(merged, "entities.items")) | set(ENTITY_PSEUDO_NAMES)
+    errors: dict[str, list[str]] = {}
+
+    def check(path: str, value: Any, declared: set[str], what: str) -> None:
+        if is_filled(value) and value not in declared:
+            listed = ", ".join(sorted(declared)) or _("none yet")
+            errors.setdefault(path, []).append(
+                _("“%(value)s” is not a declared %(what)s (declared: %(listed)s).")
+                % {"value": value, "what": what, "listed": listed}
+            )
+
+    for i, metric in enumerate(get_path(data, "metrics.items") or []):
+        if isinstance(metric, dict):
+            check(f"metrics.items.{i}.dataset", metric.get("dataset"), splits, _("split"))
+    for i, feature in enumerate(get_path(data, "entities.features") or []):
+        if isinstance(feature, dict):
+            check(f"entities.features.{i}.entity", feature.get("entity"), entities, _("entity"))
+    for i, baseline in enumerate(get_path(data, "baseline.baselines") or []):
+        if isinstance(baseline, dict):
+            check(f"baseline.baselines.{i}.compared_on", baseline.get("compared_on"), metrics,
+                  _("metric"))  # fmt: skip
+    ab = data.get("ab_test") if isinstance(data.get("ab_test"), dict) else {}
+    check("ab_test.primary_metric", ab.get("primary_metric"), metrics, _("metric"))
+    for i, name in enumerate(ab.get("guardrail_metrics") or []):
+        check(f"ab_test.guardrail_metrics.{i}", name, metrics, _("metric"))
+    return errors
+
+
+def validate_section_data(spec, data: Any, document_snapshot: dict | None) -> dict:
+    """The data, or a ValidationError mapping field paths to messages (no snapshot: no
+    reference checks)."""
+    if not isinstance(data, dict):
+        raise ValidationError({"data": _("Structured fields must be an object.")})
+    errors = schema_errors(spec.field_schema or {"type": "object"}, data)
+    if not errors and document_snapshot is not None:
+        errors = reference_errors(data, document_snapshot)
+    if errors:
+        raise ValidationError(errors)
+    size = len(json.dumps(data, ensure_ascii=False).encode())
+    if size > DATA_MAX_BYTES:
+        raise ValidationError(
+            {"data": _("The structured fields are %(n)s bytes; the limit is %(max)s.")
+             % {"n": f"{size:,}", "max": f"{DATA_MAX_BYTES:,}"}}
+        )  # fmt: skip
+    return data
