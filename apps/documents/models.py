@@ -126,3 +126,21 @@ class Revision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.section} v{self.version}"
+
+
+class Presence(models.Model):
+    """Who has a document open, and which section they are editing (heartbeats, ~20 s)."""
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="presences")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    section_key = models.SlugField(max_length=64, blank=True, help_text="blank: reading")
+    last_seen = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["document", "user"], name="presence_unique_user"),
+        ]
+        indexes = [models.Index(fields=["document", "last_seen"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} on {self.document_id}"

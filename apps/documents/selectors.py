@@ -1,9 +1,12 @@
 """Reads of documents shared by pages and the API."""
 
+from datetime import timedelta
+
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
-from apps.documents.models import Document, Section
+from apps.documents.models import Document, Presence, Revision, Section
 
 
 def document_list_for_user(
@@ -43,3 +46,35 @@ def section_get(document: Document, key: str) -> Section:
     section = get_object_or_404(document_sections(document), key=key)
     section.document = document
     return section
+
+
+PRESENCE_TIMEOUT = timedelta(seconds=60)
+
+
+def document_presence(document: Document, *, exclude_user=None) -> list[Presence]:
+    """Who else has the document open now (seen in the last minute), by username."""
+    presences = Presence.objects.filter(
+        document=document, last_seen__gte=timezone.now() - PRESENCE_TIMEOUT
+    ).select_related("user")
+    if exclude_user is not None:
+        presences = presences.exclude(user=exclude_user)
+    return list(presences.order_by("user__username"))
+
+
+def section_revisions(section: Section) -> QuerySet[Revision]:
+    """A section's revisions, newest first."""
+    return Revision.objects.filter(section=section).select_related("author").order_by("-version")
+
+
+def document_revisions(document: Document) -> QuerySet[Revision]:
+    """Every revision of every section of the document, newest first (the activity feed)."""
+    return (
+        Revision.objects.filter(section__document=document)
+        .select_related("author", "section__spec")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def section_revision_get(section: Section, version) -> Revision:
+    """Revision `version` of `section`; a 404 when there is none."""
+    return get_object_or_404(section_revisions(section), version=version)

@@ -15,6 +15,7 @@ from apps.documents.models import (
     SUMMARY_MAX_CHARS,
     TITLE_MAX_CHARS,
     Document,
+    Presence,
     Revision,
     Section,
 )
@@ -214,3 +215,16 @@ def document_restore(*, document: Document) -> Document:
 def markdown_preview(*, body_md: str, anchor_prefix: str = "") -> str:
     """Render a draft exactly as a save would, without saving (the editor's live preview)."""
     return markdown.render(_clean_body(body_md), anchor_prefix=anchor_prefix)
+
+
+@transaction.atomic
+def presence_beat(*, document: Document, user, section_key: str = "") -> None:
+    """Record that `user` has `document` open (editing `section_key`, or just reading)."""
+    if section_key and not document.sections.filter(key=section_key).exists():
+        raise ValidationError({"section": _("This document has no section “%(key)s”.") % {
+            "key": section_key}})  # fmt: skip
+    Presence.objects.update_or_create(
+        document=document,
+        user=user,
+        defaults={"section_key": section_key, "last_seen": timezone.now()},
+    )
