@@ -2,6 +2,7 @@
 
 from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
+from rest_framework.authtoken.models import Token
 
 from apps.accounts.models import Membership, Team
 
@@ -24,3 +25,8 @@ def team_members(team: Team) -> QuerySet[Membership]:
 def membership_get(team: Team, username: str) -> Membership:
     """The membership of `username` in `team` (a 404 when there is none)."""
     return get_object_or_404(team_members(team), user__username=username)
+
+
+def api_token_for_user(user) -> Token | None:
+    """The user's API token, or None when they have not created one."""
+    return Token.objects.filter(user=user).first()

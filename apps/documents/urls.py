@@ -1,4 +1,21 @@
 """HTML routes of the documents app."""
 
+from django.urls import path
+
+from apps.documents import views
+
 app_name = "documents"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("new/", views.create, name="create"),
+    path("<uuid:doc_id>/", views.detail, name="detail"),
+    path("<uuid:doc_id>/edit/", views.edit, name="edit"),
+    path("<uuid:doc_id>/archive/", views.archive, name="archive"),
+    path("<uuid:doc_id>/restore/", views.restore, name="restore"),
+    path("<uuid:doc_id>/sections/<slug:key>/edit/", views.section_edit, name="section_edit"),
+    path(
+        "<uuid:doc_id>/sections/<slug:key>/preview/",
+        views.section_preview,
+        name="section_preview",
+    ),
+]
