@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "apps.accounts",
     "apps.templates_catalog",
     "apps.documents",
+    "apps.checklists",
 ]
 
 MIDDLEWARE = [

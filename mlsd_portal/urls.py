@@ -7,17 +7,24 @@ from django.views.defaults import page_not_found
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from apps.accounts import api as accounts_api
+from apps.checklists import api as checklists_api
 from apps.documents import api as documents_api
 from apps.documents import views as documents_views
 from apps.templates_catalog import api as templates_api
 
-api_v1 = [*accounts_api.urlpatterns, *templates_api.urlpatterns, *documents_api.urlpatterns]
+api_v1 = [
+    *accounts_api.urlpatterns,
+    *templates_api.urlpatterns,
+    *documents_api.urlpatterns,
+    *checklists_api.urlpatterns,
+]
 
 urlpatterns = [
     path("", documents_views.home, name="home"),
     path("accounts/", include("apps.accounts.urls")),
     path("templates/", include("apps.templates_catalog.urls")),
     path("documents/", include("apps.documents.urls")),
+    path("tools/", include("apps.checklists.urls")),
     path("api/v1/", include((api_v1, "api"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),

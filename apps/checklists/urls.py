@@ -1,0 +1,4 @@
+"""HTML routes of the checklists app."""
+
+app_name = "checklists"
+urlpatterns: list = []
