@@ -6,16 +6,19 @@ from apps.templates_catalog import selectors
 
 
 def _field_rows(spec) -> list[dict]:
-    """The canonical fields a section writes, as `group.field` paths with their required flag."""
+    """The canonical fields a section writes (from its schema), with titles and required flags."""
     required = set(spec.required_fields or [])
     rows = []
-    for group, names in (spec.fields or {}).items():
-        if names == "*":
-            rows.append({"path": f"{group}.*", "required": False, "whole_group": True})
-            continue
-        for name in names:
+    for group, group_schema in (spec.field_schema or {}).get("properties", {}).items():
+        for name, field_schema in group_schema.get("properties", {}).items():
             path = f"{group}.{name}"
-            rows.append({"path": path, "required": path in required, "whole_group": False})
+            rows.append(
+                {
+                    "path": path,
+                    "title": field_schema.get("title", name),
+                    "required": path in required,
+                }
+            )
     return rows
 
 
