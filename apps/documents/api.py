@@ -4,24 +4,38 @@ Every view fetches and authorizes through `apps.accounts.permissions` (another t
 is a 404, a role that may not act is a 403) and writes through `apps.documents.services`.
 """
 
+from dataclasses import asdict
+
 from django.http import Http404
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import (
+    OpenApiParameter,
     OpenApiResponse,
     extend_schema,
     extend_schema_field,
     extend_schema_serializer,
     inline_serializer,
 )
-from rest_framework import serializers, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.accounts.models import Team
-from apps.accounts.permissions import Need, get_document_for_user, get_team_for_user
-from apps.documents import selectors, services
-from apps.documents.models import SUMMARY_MAX_CHARS, TITLE_MAX_CHARS, Document, Section
+from apps.accounts.permissions import (
+    Need,
+    can_edit_document,
+    get_document_for_user,
+    get_team_for_user,
+)
+from apps.documents import diff, fields, selectors, services
+from apps.documents.models import (
+    SUMMARY_MAX_CHARS,
+    TITLE_MAX_CHARS,
+    Document,
+    Revision,
+    Section,
+)
 from apps.templates_catalog.models import DesignTemplate
 from apps.templates_catalog.selectors import template_get
 from mlsd_portal.api import Pagination
@@ -49,6 +63,7 @@ class SectionOutput(serializers.ModelSerializer):
     updated_by = serializers.CharField(
         source="updated_by.username", read_only=True, allow_null=True, help_text="A username."
     )
+    completeness = serializers.SerializerMethodField()
 
     class Meta:
         model = Section
@@ -60,18 +75,39 @@ class SectionOutput(serializers.ModelSerializer):
             "body_md",
             "body_html",
             "data",
+            "completeness",
             "updated_at",
             "updated_by",
         ]
         read_only_fields = fields
 
+    @extend_schema_field(
+        inline_serializer(
+            name="Completeness",
+            fields={"filled": serializers.IntegerField(), "total": serializers.IntegerField()},
+        )
+    )
+    def get_completeness(self, section: Section) -> dict:
+        filled, total = fields.completeness(section.spec, section.data)
+        return {"filled": filled, "total": total}
+
 
 class SectionDetailOutput(SectionOutput):
     required = serializers.BooleanField(source="spec.required", read_only=True)
     purpose = serializers.CharField(source="spec.purpose", read_only=True)
+    required_fields = serializers.ListField(
+        source="spec.required_fields", child=serializers.CharField(), read_only=True
+    )
+    field_schema = serializers.JSONField(source="spec.field_schema", read_only=True)
 
     class Meta(SectionOutput.Meta):
-        fields = [*SectionOutput.Meta.fields, "required", "purpose"]
+        fields = [
+            *SectionOutput.Meta.fields,
+            "required",
+            "purpose",
+            "required_fields",
+            "field_schema",
+        ]
         read_only_fields = fields
 
 
@@ -121,8 +157,12 @@ def _document_response(document: Document, *, status_code: int = status.HTTP_200
     return Response(data, status=status_code)
 
 
+def _etag(section: Section) -> dict[str, str]:
+    return {"ETag": f'"{section.version}"'}
+
+
 def _section_response(section: Section) -> Response:
-    return Response(SectionDetailOutput(section).data, headers={"ETag": f'"{section.version}"'})
+    return Response(SectionDetailOutput(section).data, headers=_etag(section))
 
 
 class DocumentListCreateApi(APIView):
@@ -247,61 +287,298 @@ _SECTION_CONFLICT = inline_serializer(
         "current": SectionDetailOutput(),
     },
 )
+_IF_MATCH = OpenApiParameter(
+    "If-Match",
+    str,
+    OpenApiParameter.HEADER,
+    required=True,
+    description='The ETag of the version the edit started from, e.g. "3".',
+)
+_WRITE_RESPONSES = {
+    200: SectionDetailOutput,
+    412: OpenApiResponse(_SECTION_CONFLICT, description="The section changed meanwhile."),
+    428: OpenApiResponse(description="If-Match is missing."),
+}
+
+
+class PreconditionRequired(exceptions.APIException):
+    status_code = 428
+    default_detail = _("Send If-Match with the ETag of the version you edited.")
+    default_code = "precondition_required"
+
+
+def _if_match(request) -> int:
+    """The section version named by If-Match ("3", W/"3" or 3); 428 when missing."""
+    raw = request.headers.get("If-Match", "").strip()
+    if not raw:
+        raise PreconditionRequired()
+    value = raw.removeprefix("W/").strip('"')
+    if not value.isdigit() or not 1 <= int(value) <= _MAX_VERSION:
+        raise exceptions.ValidationError({"If-Match": [_('Expected a version ETag such as "3".')]})
+    return int(value)
+
+
+def _stale_response(conflict: services.SectionConflict) -> Response:
+    current = conflict.current
+    return Response(
+        {
+            "detail": _("Someone saved this section since your version; nothing was changed."),
+            "errors": {},
+            "current": SectionDetailOutput(current).data,
+        },
+        status=status.HTTP_412_PRECONDITION_FAILED,
+        headers={"ETag": f'"{current.version}"'},
+    )
 
 
 class SectionDetailApi(APIView):
-    """One section of a document; editors and owners save its Markdown body.
+    """One section of a document; editors and owners save its body and structured fields.
 
-    Responses carry `ETag: "<version>"`. A save based on a stale `base_version` writes nothing
-    and answers 409 with the current section under `current`.
+    Responses carry `ETag: "<version>"`; a save must send it back as `If-Match`. A stale one
+    writes nothing and answers 412 with the current section under `current`.
     """
 
     @extend_schema_serializer(component_name="SectionSaveInput")
     class InputSerializer(serializers.Serializer):
-        body_md = serializers.CharField(allow_blank=True, trim_whitespace=False)
-        base_version = serializers.IntegerField(
-            required=False,
-            min_value=1,
-            max_value=_MAX_VERSION,
-            help_text="The version the edit started from; a stale one is a 409 conflict.",
+        body_md = serializers.CharField(
+            required=False, allow_blank=True, trim_whitespace=False, help_text="Markdown."
         )
+        data = serializers.JSONField(
+            required=False, help_text="Structured fields keyed by canonical group."
+        )
+
+        def validate(self, attrs):
+            if not attrs:
+                raise serializers.ValidationError(_("Send body_md, data or both."))
+            return attrs
 
     @extend_schema(operation_id="sections_retrieve", responses=SectionDetailOutput)
     def get(self, request, doc_id, key):
-        """One section, with its purpose; the ETag is its version."""
+        """One section with its fields, schema and completeness; the ETag is its version."""
         document = get_document_for_user(request.user, doc_id, need=Need.VIEW)
-        return _section_response(selectors.section_get(document, key))
+        section = selectors.section_get(document, key)
+        if request.headers.get("If-None-Match", "").strip('W/"') == str(section.version):
+            return Response(status=status.HTTP_304_NOT_MODIFIED, headers=_etag(section))
+        return _section_response(section)
 
     @extend_schema(
         operation_id="sections_save",
         request=InputSerializer,
-        responses={
-            200: SectionDetailOutput,
-            409: OpenApiResponse(_SECTION_CONFLICT, description="The section changed meanwhile."),
-        },
+        parameters=[_IF_MATCH],
+        responses=_WRITE_RESPONSES,
     )
     def patch(self, request, doc_id, key):
-        """Save the Markdown body (editors and owners); 409 when `base_version` is stale."""
+        """Save the body and/or fields (editors and owners); If-Match is required."""
         document = get_document_for_user(request.user, doc_id, need=Need.EDIT)
         section = selectors.section_get(document, key)
+        base_version = _if_match(request)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
+        changes = data.validated_data
         try:
             section = services.section_save(
-                section=section, author=request.user, **data.validated_data
+                section=section,
+                author=request.user,
+                body_md=changes.get("body_md", section.body_md),
+                data=changes.get("data"),
+                base_version=base_version,
             )
         except services.SectionConflict as conflict:
-            current = conflict.current
-            return Response(
-                {
-                    "detail": _("Someone saved this section since you opened it."),
-                    "errors": {"base_version": list(conflict.messages)},
-                    "current": SectionDetailOutput(current).data,
-                },
-                status=status.HTTP_409_CONFLICT,
-                headers={"ETag": f'"{current.version}"'},
-            )
+            return _stale_response(conflict)
         return _section_response(section)
+
+
+class RevisionOutput(serializers.ModelSerializer):
+    section = serializers.CharField(source="section.key", read_only=True)
+    section_title = serializers.CharField(source="section.spec.title", read_only=True)
+    author = serializers.CharField(
+        source="author.username", read_only=True, allow_null=True, help_text="A username."
+    )
+
+    class Meta:
+        model = Revision
+        fields = ["section", "section_title", "version", "author", "created_at"]
+        read_only_fields = fields
+
+
+class RevisionDetailOutput(RevisionOutput):
+    class Meta(RevisionOutput.Meta):
+        fields = [*RevisionOutput.Meta.fields, "body_md", "data"]
+        read_only_fields = fields
+
+
+class _RevisionListApi(APIView):
+    pagination_class = Pagination
+
+    def _page(self, request, revisions):
+        paginator = self.pagination_class()
+        page = paginator.paginate_queryset(revisions, request, view=self)
+        return paginator.get_paginated_response(RevisionOutput(page, many=True).data)
+
+
+class DocumentRevisionListApi(_RevisionListApi):
+    """Every save of every section, newest first: the document's activity feed."""
+
+    @extend_schema(operation_id="documents_revisions", responses=RevisionOutput(many=True))
+    def get(self, request, doc_id):
+        """Who changed which section when (members)."""
+        document = get_document_for_user(request.user, doc_id, need=Need.VIEW)
+        return self._page(request, selectors.document_revisions(document))
+
+
+class SectionRevisionListApi(_RevisionListApi):
+    """The revisions of one section, newest first."""
+
+    @extend_schema(operation_id="sections_revisions", responses=RevisionOutput(many=True))
+    def get(self, request, doc_id, key):
+        """The section's history (members)."""
+        document = get_document_for_user(request.user, doc_id, need=Need.VIEW)
+        section = selectors.section_get(document, key)
+        return self._page(request, selectors.section_revisions(section))
+
+
+class SectionRevisionDetailApi(APIView):
+    """One revision of a section, with its body and fields."""
+
+    @extend_schema(operation_id="sections_revision", responses=RevisionDetailOutput)
+    def get(self, request, doc_id, key, version):
+        """A past version (members)."""
+        document = get_document_for_user(request.user, doc_id, need=Need.VIEW)
+        section = selectors.section_get(document, key)
+        return Response(RevisionDetailOutput(selectors.section_revision_get(section, version)).data)
+
+
+class SectionRevisionCompareApi(APIView):
+    """A readable diff between two revisions of a section: text lines and field paths."""
+
+    class FilterSerializer(serializers.Serializer):
+        # "from" is a keyword, hence the source mapping.
+        from_ = serializers.IntegerField(min_value=1, max_value=_MAX_VERSION)
+        to = serializers.IntegerField(min_value=1, max_value=_MAX_VERSION)
+
+        def get_fields(self):
+            fields = super().get_fields()
+            fields["from"] = fields.pop("from_")
+            return fields
+
+    @extend_schema(
+        operation_id="sections_revisions_compare",
+        parameters=[
+            OpenApiParameter("from", int, required=True),
+            OpenApiParameter("to", int, required=True),
+        ],
+        responses=inline_serializer(
+            name="RevisionCompare",
+            fields={
+                "from": serializers.IntegerField(),
+                "to": serializers.IntegerField(),
+                "text": serializers.ListField(child=serializers.DictField(), allow_null=True),
+                "fields": serializers.ListField(child=serializers.DictField()),
+            },
+        ),
+    )
+    def get(self, request, doc_id, key):
+        """Compare revision `from` with revision `to` (members)."""
+        document = get_document_for_user(request.user, doc_id, need=Need.VIEW)
+        section = selectors.section_get(document, key)
+        query = self.FilterSerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        old = selectors.section_revision_get(section, query.validated_data["from"])
+        new = selectors.section_revision_get(section, query.validated_data["to"])
+        lines = diff.text_diff(old.body_md, new.body_md)
+        return Response(
+            {
+                "from": old.version,
+                "to": new.version,
+                "text": [asdict(line) if line else None for line in lines],
+                "fields": [asdict(change) for change in diff.fields_diff(old.data, new.data)],
+            }
+        )
+
+
+class SectionRevisionRestoreApi(APIView):
+    """Save an old revision as the section's new version."""
+
+    @extend_schema(
+        operation_id="sections_revision_restore",
+        request=None,
+        parameters=[_IF_MATCH],
+        responses=_WRITE_RESPONSES,
+    )
+    def post(self, request, doc_id, key, version):
+        """Restore revision `version` (editors and owners); If-Match is required."""
+        document = get_document_for_user(request.user, doc_id, need=Need.EDIT)
+        section = selectors.section_get(document, key)
+        revision = selectors.section_revision_get(section, version)
+        base_version = _if_match(request)
+        revision.section = section
+        try:
+            section = services.revision_restore(
+                revision=revision, author=request.user, base_version=base_version
+            )
+        except services.SectionConflict as conflict:
+            return _stale_response(conflict)
+        return _section_response(section)
+
+
+class PresenceOutput(serializers.Serializer):
+    others = serializers.ListField(child=serializers.DictField())
+    sections = serializers.ListField(child=serializers.DictField())
+
+
+class DocumentPresenceApi(APIView):
+    """Who else has the document open (and which section they edit), and section versions.
+
+    The page sends a heartbeat about every 20 seconds; people unseen for a minute drop out.
+    """
+
+    class InputSerializer(serializers.Serializer):
+        section = serializers.SlugField(required=False, allow_blank=True, max_length=64)
+
+    def _answer(self, request, document) -> Response:
+        others = selectors.document_presence(document, exclude_user=request.user)
+        sections = selectors.document_sections(document)
+        return Response(
+            {
+                "others": [
+                    {
+                        "username": p.user.username,
+                        "section": p.section_key,
+                        "last_seen": p.last_seen,
+                    }
+                    for p in others
+                ],
+                "sections": [
+                    {
+                        "key": s.key,
+                        "version": s.version,
+                        "updated_by": s.updated_by.username if s.updated_by else None,
+                        "updated_at": s.updated_at,
+                    }
+                    for s in sections
+                ],
+            }
+        )
+
+    @extend_schema(operation_id="documents_presence", responses=PresenceOutput)
+    def get(self, request, doc_id):
+        """Who is here, without recording a heartbeat (members)."""
+        document = get_document_for_user(request.user, doc_id, need=Need.VIEW)
+        return self._answer(request, document)
+
+    @extend_schema(
+        operation_id="documents_presence_beat", request=InputSerializer, responses=PresenceOutput
+    )
+    def post(self, request, doc_id):
+        """Record a heartbeat: reading, or editing `section` (only editors can be editing)."""
+        document = get_document_for_user(request.user, doc_id, need=Need.VIEW)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        section_key = data.validated_data.get("section", "")
+        if not can_edit_document(request.user, document):
+            section_key = ""
+        services.presence_beat(document=document, user=request.user, section_key=section_key)
+        return self._answer(request, document)
 
 
 class DocumentArchiveApi(APIView):
@@ -331,6 +608,34 @@ urlpatterns = [
         "documents/<uuid:doc_id>/sections/<slug:key>/",
         SectionDetailApi.as_view(),
         name="section-detail",
+    ),
+    path(
+        "documents/<uuid:doc_id>/sections/<slug:key>/revisions/",
+        SectionRevisionListApi.as_view(),
+        name="section-revisions",
+    ),
+    path(
+        "documents/<uuid:doc_id>/sections/<slug:key>/revisions/compare/",
+        SectionRevisionCompareApi.as_view(),
+        name="section-revision-compare",
+    ),
+    path(
+        "documents/<uuid:doc_id>/sections/<slug:key>/revisions/<int:version>/",
+        SectionRevisionDetailApi.as_view(),
+        name="section-revision",
+    ),
+    path(
+        "documents/<uuid:doc_id>/sections/<slug:key>/revisions/<int:version>/restore/",
+        SectionRevisionRestoreApi.as_view(),
+        name="section-revision-restore",
+    ),
+    path(
+        "documents/<uuid:doc_id>/revisions/",
+        DocumentRevisionListApi.as_view(),
+        name="document-revisions",
+    ),
+    path(
+        "documents/<uuid:doc_id>/presence/", DocumentPresenceApi.as_view(), name="document-presence"
     ),
     path("documents/<uuid:doc_id>/archive/", DocumentArchiveApi.as_view(), name="document-archive"),
     path("documents/<uuid:doc_id>/restore/", DocumentRestoreApi.as_view(), name="document-restore"),

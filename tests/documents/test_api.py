@@ -434,7 +434,9 @@ def test_an_unknown_section_key_is_a_json_404(alice, doc):
 
 
 def test_anonymous_cannot_save_a_section(doc):
-    response = client_for().patch(section_url(doc), {"body_md": "x"}, format="json")
+    response = client_for().patch(
+        section_url(doc), {"body_md": "x"}, format="json", HTTP_IF_MATCH='"1"'
+    )
     assert_denied_to_anonymous(response)
     assert doc.sections.get(key="s0").version == 1
 
@@ -442,7 +444,7 @@ def test_anonymous_cannot_save_a_section(doc):
 @pytest.mark.parametrize("name, status", LADDER_WRITE)
 def test_saving_a_section_climbs_the_ladder(cast, doc, name, status):
     response = client_for(cast[name]).patch(
-        section_url(doc), {"body_md": "**Latency** under 50 ms"}, format="json"
+        section_url(doc), {"body_md": "**Latency** under 50 ms"}, format="json", HTTP_IF_MATCH='"1"'
     )
     assert response.status_code == status, response.content
     section = doc.sections.get(key="s0")
@@ -462,14 +464,20 @@ def test_saving_a_section_climbs_the_ladder(cast, doc, name, status):
 
 def test_a_section_body_is_sanitized_on_save(alice, doc):
     body = "<script>alert(1)</script> [x](javascript:alert(1))"
-    html = client_for(alice).patch(section_url(doc), {"body_md": body}, format="json").json()
+    html = (
+        client_for(alice)
+        .patch(section_url(doc), {"body_md": body}, format="json", HTTP_IF_MATCH='"1"')
+        .json()
+    )
     assert "<script>" not in html["body_html"]
     assert "javascript:" not in html["body_html"]
 
 
 def test_a_section_body_over_100000_characters_is_a_400_and_nothing_changes(alice, doc):
     payload = {"body_md": "x" * (SECTION_BODY_MAX_CHARS + 1)}
-    response = client_for(alice).patch(section_url(doc), payload, format="json")
+    response = client_for(alice).patch(
+        section_url(doc), payload, format="json", HTTP_IF_MATCH='"1"'
+    )
     assert_error(response, 400, "body_md")
     section = doc.sections.get(key="s0")
     assert (section.version, section.body_md) == (1, "")
@@ -477,49 +485,80 @@ def test_a_section_body_over_100000_characters_is_a_400_and_nothing_changes(alic
 
 def test_a_section_body_of_exactly_100000_characters_is_saved(alice, doc):
     payload = {"body_md": "x" * SECTION_BODY_MAX_CHARS}
-    response = client_for(alice).patch(section_url(doc), payload, format="json")
+    response = client_for(alice).patch(
+        section_url(doc), payload, format="json", HTTP_IF_MATCH='"1"'
+    )
     assert response.status_code == 200
 
 
 @pytest.mark.parametrize(
     "payload, field",
     [
-        ({}, "body_md"),
+        ({}, "non_field_errors"),
         ({"body_md": None}, "body_md"),
-        ({"body_md": "x", "base_version": "one"}, "base_version"),
-        ({"body_md": "x", "base_version": 0}, "base_version"),
-        ({"body_md": "x", "base_version": 10**30}, "base_version"),
+        ({"data": "not json object"}, "data"),
     ],
 )
 def test_bad_input_when_saving_a_section_is_a_400(alice, doc, payload, field):
-    response = client_for(alice).patch(section_url(doc), payload, format="json")
+    response = client_for(alice).patch(
+        section_url(doc), payload, format="json", HTTP_IF_MATCH='"1"'
+    )
     assert_error(response, 400, field)
     assert doc.sections.get(key="s0").version == 1
 
 
 @pytest.mark.parametrize("payload", [[], ["body_md"], "x", 42])
 def test_a_section_body_that_is_not_a_json_object_is_a_400(alice, doc, payload):
-    response = client_for(alice).patch(section_url(doc), payload, format="json")
+    response = client_for(alice).patch(
+        section_url(doc), payload, format="json", HTTP_IF_MATCH='"1"'
+    )
     body = assert_error(response, 400, "non_field_errors")
     assert "Expected a dictionary" in body["detail"]
     assert doc.sections.get(key="s0").version == 1
 
 
 def test_a_save_based_on_the_current_version_succeeds(alice, doc):
-    payload = {"body_md": "v2", "base_version": 1}
-    response = client_for(alice).patch(section_url(doc), payload, format="json")
+    response = client_for(alice).patch(
+        section_url(doc), {"body_md": "v2"}, format="json", HTTP_IF_MATCH='"1"'
+    )
     assert response.status_code == 200
     assert response.json()["version"] == 2
+    assert response["ETag"] == '"2"'
 
 
-def test_a_save_based_on_a_stale_version_is_a_409_with_the_current_section(alice, eddie, doc):
+@pytest.mark.parametrize("if_match", ['W/"1"', "1"])
+def test_if_match_accepts_weak_and_bare_versions(alice, doc, if_match):
+    response = client_for(alice).patch(
+        section_url(doc), {"body_md": "v2"}, format="json", HTTP_IF_MATCH=if_match
+    )
+    assert response.status_code == 200
+
+
+def test_a_save_without_if_match_is_a_428_and_nothing_changes(alice, doc):
+    response = client_for(alice).patch(section_url(doc), {"body_md": "v2"}, format="json")
+    assert "If-Match" in assert_error(response, 428)["detail"]
+    section = doc.sections.get(key="s0")
+    assert (section.version, section.body_md) == (1, "")
+    assert not Revision.objects.exists()
+
+
+@pytest.mark.parametrize("if_match", ['"one"', '"0"', f'"{10**30}"'])
+def test_a_malformed_if_match_is_a_400(alice, doc, if_match):
+    response = client_for(alice).patch(
+        section_url(doc), {"body_md": "v2"}, format="json", HTTP_IF_MATCH=if_match
+    )
+    assert_error(response, 400, "If-Match")
+    assert doc.sections.get(key="s0").version == 1
+
+
+def test_a_save_based_on_a_stale_version_is_a_412_with_the_current_section(alice, eddie, doc):
     section_save(section=doc.sections.get(key="s0"), body_md="Eddie's text", author=eddie)
-    payload = {"body_md": "Alice's text", "base_version": 1}
-    response = client_for(alice).patch(section_url(doc), payload, format="json")
-    assert response.status_code == 409
+    response = client_for(alice).patch(
+        section_url(doc), {"body_md": "Alice's text"}, format="json", HTTP_IF_MATCH='"1"'
+    )
+    assert response.status_code == 412
     body = response.json()
     assert body["detail"]
-    assert "base_version" in body["errors"]
     assert body["current"]["version"] == 2
     assert body["current"]["body_md"] == "Eddie's text"
     assert body["current"]["updated_by"] == "eddie"
@@ -529,9 +568,37 @@ def test_a_save_based_on_a_stale_version_is_a_409_with_the_current_section(alice
     assert Revision.objects.filter(section=section).count() == 1
 
 
+def test_two_saves_from_the_same_version_one_wins_and_both_texts_survive(alice, eddie, doc):
+    first = client_for(eddie).patch(
+        section_url(doc), {"body_md": "Eddie's text"}, format="json", HTTP_IF_MATCH='"1"'
+    )
+    second = client_for(alice).patch(
+        section_url(doc), {"body_md": "Alice's text"}, format="json", HTTP_IF_MATCH='"1"'
+    )
+    assert (first.status_code, second.status_code) == (200, 412)
+    assert second.json()["current"]["body_md"] == "Eddie's text"
+    retry = client_for(alice).patch(
+        section_url(doc),
+        {"body_md": "Eddie's text\n\nAlice's text"},
+        format="json",
+        HTTP_IF_MATCH=second["ETag"],
+    )
+    assert retry.status_code == 200
+    bodies = list(Revision.objects.order_by("version").values_list("body_md", flat=True))
+    assert bodies == ["Eddie's text", "Eddie's text\n\nAlice's text"]
+
+
+def test_a_get_with_the_current_etag_is_a_304(alice, doc):
+    response = client_for(alice).get(section_url(doc), HTTP_IF_NONE_MATCH='"1"')
+    assert response.status_code == 304
+    assert response["ETag"] == '"1"'
+
+
 def test_a_section_of_an_archived_document_cannot_be_saved(alice, doc):
     document_archive(document=doc)
-    response = client_for(alice).patch(section_url(doc), {"body_md": "x"}, format="json")
+    response = client_for(alice).patch(
+        section_url(doc), {"body_md": "x"}, format="json", HTTP_IF_MATCH='"1"'
+    )
     assert "archived" in assert_error(response, 400)["detail"]
     assert doc.sections.get(key="s0").version == 1
 
