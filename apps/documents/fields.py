@@ -124,6 +124,18 @@ def _names(items: Any, key: str = "name") -> set[str]:
     }
 
 
+def reference_choices(document_snapshot: dict) -> dict[str, list[str]]:
+    """The names other fields may refer to: metrics, splits and entities (sorted)."""
+    return {
+        "metrics": sorted(_names(get_path(document_snapshot, "metrics.items"))),
+        "splits": sorted(_names(get_path(document_snapshot, "data.split.splits"))),
+        "entities": [
+            *sorted(_names(get_path(document_snapshot, "entities.items"))),
+            *ENTITY_PSEUDO_NAMES,
+        ],
+    }
+
+
 def reference_errors(data: dict, document_snapshot: dict) -> dict[str, list[str]]:
     """References in `data` to metrics, splits or entities that are not declared.
 
@@ -134,9 +146,8 @@ def reference_errors(data: dict, document_snapshot: dict) -> dict[str, list[str]
     for group, fields in data.items():
         if isinstance(fields, dict):
             merged.setdefault(group, {}).update(fields)
-    metrics = _names(get_path(merged, "metrics.items"))
-    splits = _names(get_path(merged, "data.split.splits"))
-    entities = _names(get_path(merged, "entities.items")) | set(ENTITY_PSEUDO_NAMES)
+    declared = {kind: set(names) for kind, names in reference_choices(merged).items()}
+    metrics, splits, entities = declared["metrics"], declared["splits"], declared["entities"]
     errors: dict[str, list[str]] = {}
 
     def check(path: str, value: Any, declared: set[str], what: str) -> None:

@@ -1,5 +1,7 @@
 """Forms of the document pages: they parse input; services validate the domain and write."""
 
+import json
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -98,4 +100,25 @@ class SectionForm(ServiceErrorsMixin, forms.Form):
             "Raw HTML is shown as text."
         ),
     )
+    data = forms.CharField(
+        label=_("Structured fields (JSON)"),
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 12, "spellcheck": "false", "class": "mono"}),
+        help_text=_("The section's fields as a JSON object keyed by group."),
+    )
     base_version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+
+    def clean_data(self) -> dict:
+        raw = self.cleaned_data["data"].strip()
+        if not raw:
+            return {}
+        try:
+            value = json.loads(raw)
+        except ValueError as exc:
+            raise forms.ValidationError(
+                _("This is not valid JSON: %(error)s") % {"error": exc}
+            ) from None
+        if not isinstance(value, dict):
+            raise forms.ValidationError(_("The fields must be a JSON object."))
+        return value

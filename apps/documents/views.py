@@ -1,5 +1,7 @@
 """HTML pages for documents: dashboard, create, read, edit details and sections, archive."""
 
+import json
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -19,7 +21,7 @@ from apps.accounts.permissions import (
     role_allows,
 )
 from apps.accounts.selectors import team_list_for_user
-from apps.documents import selectors, services
+from apps.documents import diff, fields, selectors, services
 from apps.documents.forms import (
     DashboardFilterForm,
     DocumentCreateForm,
@@ -160,56 +162,84 @@ def restore(request, doc_id):
     return redirect("documents:detail", document.id)
 
 
-def _section_page(request, document, section, form, *, conflict=None, status=200):
+def _section_page(request, document, section, form, *, conflict=None, errors=None, status=200):
+    """The editor: Markdown body, structured fields built from the schema, and any conflict."""
+    spec = section.spec
+    has_fields = bool(spec.field_schema.get("properties"))
+    sections = selectors.document_sections(document)
     context = {
         "document": document,
         "section": section,
-        "spec": section.spec,
+        "spec": spec,
         "form": form,
-        "conflict": conflict,
+        "has_fields": has_fields,
+        "field_errors": errors or {},
+        "field_choices": fields.reference_choices(fields.snapshot(sections)),
         "body_limit": SECTION_BODY_MAX_CHARS,
+        "conflict": conflict,
     }
+    if conflict is not None:
+        mine_body = form.initial.get("body_md", "")
+        mine_data = form.initial.get("data_value") or {}
+        context["conflict_text"] = diff.text_diff(conflict.body_md, mine_body)
+        context["conflict_fields"] = diff.fields_diff(conflict.data, mine_data)
     return render(request, "documents/section_edit.html", context, status=status)
+
+
+def _section_form(section, *, body_md=None, data=None, version=None) -> SectionForm:
+    body_md = section.body_md if body_md is None else body_md
+    data = section.data if data is None else data
+    return SectionForm(
+        initial={
+            "body_md": body_md,
+            "data": json.dumps(data, indent=2, ensure_ascii=False),
+            "data_value": data,
+            "base_version": version or section.version,
+        }
+    )
 
 
 @login_required
 def section_edit(request, doc_id, key):
-    """Edit one section's Markdown with a live preview; a stale base version is a conflict."""
+    """Edit a section's body and structured fields; a stale base version shows the conflict."""
     document = get_document_for_user(request.user, doc_id, need=Need.EDIT)
     section = selectors.section_get(document, key)
-    if request.method == "POST":
-        form = SectionForm(request.POST)
-        if form.is_valid():
-            try:
-                services.section_save(
-                    section=section,
-                    body_md=form.cleaned_data["body_md"],
-                    base_version=form.cleaned_data["base_version"],
-                    author=request.user,
-                )
-            except services.SectionConflict as exc:
-                # Keep the user's text; base the next save on the version they have now seen.
-                form = SectionForm(
-                    initial={
-                        "body_md": form.cleaned_data["body_md"],
-                        "base_version": exc.current.version,
-                    }
-                )
-                return _section_page(
-                    request, document, exc.current, form, conflict=exc.current, status=409
-                )
-            except ValidationError as exc:
-                form.add_service_errors(exc)
-            else:
-                messages.success(request, _("“%(title)s” saved.") % {"title": section.spec.title})
-                url = reverse("documents:detail", args=[document.id])
-                return redirect(f"{url}#sec-{section.key}")
+    has_fields = bool(section.spec.field_schema.get("properties"))
+    if request.method != "POST":
+        if document.is_archived:
+            messages.warning(request, _("This document is archived: restore it before editing."))
+            return redirect("documents:detail", document.id)
+        return _section_page(request, document, section, _section_form(section))
+    form = SectionForm(request.POST)
+    if not form.is_valid():
         return _section_page(request, document, section, form, status=400)
-    if document.is_archived:
-        messages.warning(request, _("This document is archived: restore it before editing."))
-        return redirect("documents:detail", document.id)
-    form = SectionForm(initial={"body_md": section.body_md, "base_version": section.version})
-    return _section_page(request, document, section, form)
+    body_md, data = form.cleaned_data["body_md"], form.cleaned_data["data"]
+    try:
+        services.section_save(
+            section=section,
+            body_md=body_md,
+            data=data if has_fields else None,
+            base_version=form.cleaned_data["base_version"],
+            author=request.user,
+        )
+    except services.SectionConflict as exc:
+        # Nothing was written: show theirs beside mine; the next save is based on theirs.
+        current = exc.current
+        form = _section_form(current, body_md=body_md, data=data, version=current.version)
+        return _section_page(request, document, current, form, conflict=current, status=409)
+    except ValidationError as exc:
+        errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+        for name in ("body_md", "__all__"):
+            if name in errors:
+                form.add_error("body_md" if name == "body_md" else None, errors.pop(name))
+        if errors.get("data"):
+            form.add_error("data", errors.pop("data"))
+        if errors:
+            form.add_error(None, _("Some fields need attention; nothing was saved."))
+        return _section_page(request, document, section, form, errors=errors, status=400)
+    messages.success(request, _("“%(title)s” saved.") % {"title": section.spec.title})
+    url = reverse("documents:detail", args=[document.id])
+    return redirect(f"{url}?saved={section.key}#sec-{section.key}")
 
 
 @never_cache

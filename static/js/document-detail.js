@@ -43,3 +43,21 @@ if (entries.length) {
   window.addEventListener("resize", schedule);
   mark();
 }
+
+// After a successful save the server redirects here with ?saved=<section>: the editor's
+// local draft of that section has reached the server, so it can go.
+{
+  const params = new URLSearchParams(window.location.search);
+  const savedKey = params.get("saved");
+  const documentId = document.querySelector("[data-document-id]")?.dataset.documentId;
+  if (savedKey && documentId) {
+    try {
+      localStorage.removeItem(`mlsd-draft:${documentId}:${savedKey}`);
+    } catch {
+      // Storage unavailable: nothing was stored either.
+    }
+    params.delete("saved");
+    const query = params.toString();
+    window.history.replaceState(null, "", `${window.location.pathname}${query ? `?${query}` : ""}${window.location.hash}`);
+  }
+}

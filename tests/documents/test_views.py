@@ -610,7 +610,7 @@ def test_the_happy_path_create_edit_a_section_and_read_the_rendered_html(client,
     document = Document.objects.get()
     response = save(client, document, MARKDOWN)
     assert response.status_code == 302
-    assert response.url == f"{url('detail', document)}#sec-s0"
+    assert response.url == f"{url('detail', document)}?saved=s0#sec-s0"
 
     response = client.get(url("detail", document))
     prose = page(response).select_one("#sec-s0 .prose")
@@ -645,8 +645,12 @@ def test_a_stale_base_version_is_a_conflict_that_keeps_both_texts(client, cast, 
     soup = page(response)
     assert "Someone saved this section while you were editing" in soup.get_text()
     assert "eddie saved version 2" in " ".join(soup.get_text(" ").split())
-    assert "Bob's numbers." in soup.select_one(".conflict pre").get_text()
-    assert soup.find("textarea").get_text().strip("\r\n") == "Alice's numbers."
+    removed = [td.get_text() for td in soup.select(".conflict tr.diff__removed .diff__text")]
+    added = [td.get_text() for td in soup.select(".conflict tr.diff__added .diff__text")]
+    assert removed == ["theirs:Bob's numbers."] and added == ["yours:Alice's numbers."]
+    body = soup.find("textarea", attrs={"name": "body_md"})
+    assert body.get_text().strip("\r\n") == "Alice's numbers."
+    assert soup.select_one("a[data-discard-draft]")["href"] == url("section_edit", doc, "s0")
     assert soup.find("input", attrs={"name": "base_version"})["value"] == "2"
     assert section_state(doc) == before
 
