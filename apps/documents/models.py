@@ -1,5 +1,7 @@
 """ML system design documents: one Section per template section, each with a Markdown body."""
 
+import hashlib
+import json
 import uuid
 
 from django.conf import settings
@@ -83,6 +85,7 @@ class Section(models.Model):
     body_html = models.TextField(blank=True, help_text="sanitized at save time; never edited")
     data = models.JSONField(default=dict, blank=True)
     version = models.PositiveIntegerField(default=1)
+    content_hash = models.CharField(max_length=64, default="", blank=True)
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
@@ -104,6 +107,20 @@ class Section(models.Model):
     @property
     def is_empty(self) -> bool:
         return not self.body_md.strip() and not self.data
+
+    @staticmethod
+    def hash_content(body_md: str, data: dict) -> str:
+        """A digest of what a section says (body and fields), independent of its version."""
+        payload = json.dumps([body_md, data], sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def document_content_hash(sections) -> str:
+    """A digest of a document's content: its sections' keys and content hashes, in order."""
+    lines = "\n".join(
+        f"{s.key}:{s.content_hash or Section.hash_content(s.body_md, s.data)}" for s in sections
+    )
+    return hashlib.sha256(lines.encode()).hexdigest()
 
 
 class Revision(models.Model):

@@ -83,7 +83,13 @@ def document_create(
         created_by=created_by,
     )
     Section.objects.bulk_create(
-        Section(document=document, spec=spec, key=spec.key, position=spec.position)
+        Section(
+            document=document,
+            spec=spec,
+            key=spec.key,
+            position=spec.position,
+            content_hash=Section.hash_content("", {}),
+        )
         for spec in template.sections.order_by("position")
     )
     return document
@@ -166,6 +172,9 @@ def section_save(
     if not updated:
         raise SectionConflict(Section.objects.select_related("spec").get(pk=section.pk))
     section.refresh_from_db()
+    # Hashed from the row as saved (the object passed in may hold older fields).
+    section.content_hash = Section.hash_content(section.body_md, section.data)
+    Section.objects.filter(pk=section.pk).update(content_hash=section.content_hash)
     Revision.objects.create(
         section=section,
         version=section.version,

@@ -15,6 +15,7 @@ from apps.documents.models import (
     Document,
     Revision,
     Section,
+    document_content_hash,
 )
 from apps.documents.services import (
     SectionConflict,
@@ -426,3 +427,18 @@ def test_markdown_preview_refuses_a_body_over_the_limit(db):
         markdown_preview(body_md="a" * (SECTION_BODY_MAX_CHARS + 1))
 
     assert "body_md" in excinfo.value.message_dict
+
+
+def test_the_content_hash_follows_content_not_versions(doc, alice):
+    section = doc.sections.select_related("spec", "document").get(key="s0")
+    empty_hash = section.content_hash
+    assert empty_hash == Section.hash_content("", {})
+    section_save(section=section, body_md="A", author=alice)
+    first = doc.sections.get(key="s0").content_hash
+    section_save(section=section, body_md="B", author=alice)
+    assert doc.sections.get(key="s0").content_hash != first
+    section_save(section=section, body_md="A", author=alice)
+    assert doc.sections.get(key="s0").content_hash == first
+    before = document_content_hash(doc.sections.order_by("position"))
+    section_save(section=doc.sections.get(key="s1"), body_md="changed", author=alice)
+    assert document_content_hash(doc.sections.order_by("position")) != before
