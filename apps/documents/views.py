@@ -1,12 +1,13 @@
 """HTML pages for documents: dashboard, create, read, edit details and sections, archive."""
 
 import json
+from functools import partial
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -23,10 +24,14 @@ from apps.accounts.permissions import (
 from apps.accounts.selectors import team_list_for_user
 from apps.documents import diff, fields, selectors, services
 from apps.documents.forms import (
+    GROUP_TITLES,
+    REFERENCE_PICKERS,
+    REFERENCE_SOURCES,
     DashboardFilterForm,
     DocumentCreateForm,
     DocumentEditForm,
     SectionForm,
+    field_label,
 )
 from apps.documents.models import SECTION_BODY_MAX_CHARS
 from apps.templates_catalog.selectors import template_get, template_list
@@ -162,83 +167,168 @@ def restore(request, doc_id):
     return redirect("documents:detail", document.id)
 
 
-def _section_page(request, document, section, form, *, conflict=None, errors=None, status=200):
-    """The editor: Markdown body, structured fields built from the schema, and any conflict."""
+def _side_by_side(lines: list) -> list[dict]:
+    """A unified diff as rows of (theirs, yours): removed and added runs paired up, gaps kept."""
+    rows: list[dict] = []
+    removed: list = []
+    added: list = []
+
+    def flush() -> None:
+        for index in range(max(len(removed), len(added))):
+            theirs = removed[index] if index < len(removed) else None
+            mine = added[index] if index < len(added) else None
+            rows.append({"theirs": theirs, "mine": mine, "same": False})
+        removed.clear()
+        added.clear()
+
+    for line in lines:
+        if line is None:
+            flush()
+            rows.append({"gap": True})
+        elif line.kind == "removed":
+            removed.append(line)
+        elif line.kind == "added":
+            added.append(line)
+        else:
+            flush()
+            rows.append({"theirs": line, "mine": line, "same": True})
+    flush()
+    return rows
+
+
+def _section_page(request, document, section, form, *, sections, data, conflict=False, status=200):
+    """The editor: body, the fields form's schema and choices, completeness, errors, a conflict.
+
+    `data` is the structured fields the page shows (the user's after a refused save), `sections`
+    every section of the document: the others declare the names the pickers offer.
+    """
     spec = section.spec
-    has_fields = bool(spec.field_schema.get("properties"))
-    sections = selectors.document_sections(document)
+    schema = spec.field_schema or {}
+    groups = schema.get("properties") or {}
+    others = fields.snapshot(other for other in sections if other.pk != section.pk)
+    errors = form.all_field_errors()
+    required = list(spec.required_fields or [])
+    missing = [path for path in required if not fields.is_filled(fields.get_path(data, path))]
+    metrics = fields.get_path(others, "metrics.items")
+    editor = {
+        "document": str(document.id),
+        "section": section.key,
+        "version": section.version,
+        "required": required,
+        "groupTitles": {group: GROUP_TITLES.get(group, "") for group in groups},
+        "pickers": REFERENCE_PICKERS,
+        "sources": REFERENCE_SOURCES,
+        "pseudo": {"entities": list(fields.ENTITY_PSEUDO_NAMES)},
+        "choices": fields.reference_choices(others),
+        "metricKinds": {
+            metric["name"]: metric.get("kind", "")
+            for metric in (metrics if isinstance(metrics, list) else [])
+            if isinstance(metric, dict) and isinstance(metric.get("name"), str)
+        },
+    }
+    writes = spec.fields if isinstance(spec.fields, dict) else {}
     context = {
         "document": document,
         "section": section,
         "spec": spec,
         "form": form,
-        "has_fields": has_fields,
-        "field_errors": errors or {},
-        "field_choices": fields.reference_choices(fields.snapshot(sections)),
+        "has_fields": bool(groups),
         "body_limit": SECTION_BODY_MAX_CHARS,
-        "conflict": conflict,
+        "error_summary": [
+            {
+                "path": path,
+                # `data` is the fields as a whole (JSON that does not parse, the size limit).
+                "label": _("Structured fields") if path == "data" else field_label(schema, path),
+                "messages": messages,
+            }
+            for path, messages in errors.items()
+        ],
+        "required_count": len(required),
+        "filled_count": len(required) - len(missing),
+        "missing": [{"path": path, "label": field_label(schema, path)} for path in missing],
+        # The model section shows the split it is evaluated on; data.split is its only home.
+        "split": fields.get_path(others, "data.split")
+        if "model" in writes and "data" not in writes
+        else None,
+        "field_errors": errors,
+        "conflict": section if conflict else None,
     }
-    if conflict is not None:
-        mine_body = form.initial.get("body_md", "")
-        mine_data = form.initial.get("data_value") or {}
-        context["conflict_text"] = diff.text_diff(conflict.body_md, mine_body)
-        context["conflict_fields"] = diff.fields_diff(conflict.data, mine_data)
+    if conflict:
+        mine_body = form.initial["body_md"]
+        context["conflict_rows"] = _side_by_side(diff.text_diff(section.body_md, mine_body))
+        context["conflict_fields"] = [
+            {"change": change, "label": field_label(schema, change.path)}
+            for change in diff.fields_diff(section.data, data)
+        ]
+        merged = diff.text_diff(section.body_md, mine_body, context=None)
+        editor["conflict"] = {
+            "version": section.version,
+            "body": section.body_md,
+            "data": section.data,
+            # Both texts, line by line in the order of the diff: the start of a merge by hand.
+            "merged": "\n".join(line.text for line in merged if line is not None),
+        }
+    context["editor"] = editor
     return render(request, "documents/section_edit.html", context, status=status)
 
 
-def _section_form(section, *, body_md=None, data=None, version=None) -> SectionForm:
-    body_md = section.body_md if body_md is None else body_md
-    data = section.data if data is None else data
+def _section_form(*, body_md: str, data: dict, version: int) -> SectionForm:
+    """An unbound editor form showing `body_md` and `data`, to be saved over `version`."""
     return SectionForm(
         initial={
             "body_md": body_md,
-            "data": json.dumps(data, indent=2, ensure_ascii=False),
-            "data_value": data,
-            "base_version": version or section.version,
+            "data": json.dumps(data or {}, indent=2, ensure_ascii=False),
+            "base_version": version,
         }
     )
 
 
 @login_required
 def section_edit(request, doc_id, key):
-    """Edit a section's body and structured fields; a stale base version shows the conflict."""
+    """Edit a section's Markdown and structured fields; a stale base version is a conflict."""
     document = get_document_for_user(request.user, doc_id, need=Need.EDIT)
-    section = selectors.section_get(document, key)
-    has_fields = bool(section.spec.field_schema.get("properties"))
+    # One query: the section edited and the others, which declare the names pickers offer.
+    sections = list(selectors.document_sections(document))
+    section = next((candidate for candidate in sections if candidate.key == key), None)
+    if section is None:
+        raise Http404("No such section.")
+    section.document = document
+    page = partial(_section_page, request, document, sections=sections)
     if request.method != "POST":
         if document.is_archived:
             messages.warning(request, _("This document is archived: restore it before editing."))
             return redirect("documents:detail", document.id)
-        return _section_page(request, document, section, _section_form(section))
+        form = _section_form(body_md=section.body_md, data=section.data, version=section.version)
+        return page(section, form, data=section.data)
+
     form = SectionForm(request.POST)
     if not form.is_valid():
-        return _section_page(request, document, section, form, status=400)
+        shown = form.cleaned_data.get("data")
+        return page(section, form, data=section.data if shown is None else shown, status=400)
     body_md, data = form.cleaned_data["body_md"], form.cleaned_data["data"]
+    if not section.spec.field_schema.get("properties"):
+        data = None  # a Markdown-only section has no fields to write
     try:
         services.section_save(
             section=section,
             body_md=body_md,
-            data=data if has_fields else None,
+            data=data,
             base_version=form.cleaned_data["base_version"],
             author=request.user,
         )
     except services.SectionConflict as exc:
-        # Nothing was written: show theirs beside mine; the next save is based on theirs.
+        # Nothing was written. Show theirs beside mine; the next save is based on theirs.
         current = exc.current
-        form = _section_form(current, body_md=body_md, data=data, version=current.version)
-        return _section_page(request, document, current, form, conflict=current, status=409)
+        current.document = document
+        mine = current.data if data is None else services.prune_empty(data)
+        form = _section_form(body_md=body_md, data=mine, version=current.version)
+        return page(current, form, data=mine, conflict=True, status=409)
     except ValidationError as exc:
-        errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
-        for name in ("body_md", "__all__"):
-            if name in errors:
-                form.add_error("body_md" if name == "body_md" else None, errors.pop(name))
-        if errors.get("data"):
-            form.add_error("data", errors.pop("data"))
-        if errors:
-            form.add_error(None, _("Some fields need attention; nothing was saved."))
-        return _section_page(request, document, section, form, errors=errors, status=400)
+        form.add_service_errors(exc)
+        return page(section, form, data=section.data if data is None else data, status=400)
     messages.success(request, _("“%(title)s” saved.") % {"title": section.spec.title})
     url = reverse("documents:detail", args=[document.id])
+    # The flag tells the document page that this section's local draft reached the server.
     return redirect(f"{url}?saved={section.key}#sec-{section.key}")
 
 

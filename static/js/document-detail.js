@@ -52,7 +52,10 @@ if (entries.length) {
   const documentId = document.querySelector("[data-document-id]")?.dataset.documentId;
   if (savedKey && documentId) {
     try {
-      localStorage.removeItem(`mlsd-draft:${documentId}:${savedKey}`);
+      // Drafts are keyed by document, section and base version: drop every version's.
+      const prefix = `mlsd-draft:${documentId}:${savedKey}:`;
+      const keys = Array.from({ length: localStorage.length }, (_, i) => localStorage.key(i));
+      for (const key of keys) if (key?.startsWith(prefix)) localStorage.removeItem(key);
     } catch {
       // Storage unavailable: nothing was stored either.
     }

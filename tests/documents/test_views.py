@@ -645,9 +645,9 @@ def test_a_stale_base_version_is_a_conflict_that_keeps_both_texts(client, cast, 
     soup = page(response)
     assert "Someone saved this section while you were editing" in soup.get_text()
     assert "eddie saved version 2" in " ".join(soup.get_text(" ").split())
-    removed = [td.get_text() for td in soup.select(".conflict tr.diff__removed .diff__text")]
-    added = [td.get_text() for td in soup.select(".conflict tr.diff__added .diff__text")]
-    assert removed == ["theirs:Bob's numbers."] and added == ["yours:Alice's numbers."]
+    theirs = [span.get_text() for span in soup.select(".conflict .diff__removed .diff__text")]
+    mine = [span.get_text() for span in soup.select(".conflict .diff__added .diff__text")]
+    assert theirs == ["Bob's numbers."] and mine == ["Alice's numbers."]
     body = soup.find("textarea", attrs={"name": "body_md"})
     assert body.get_text().strip("\r\n") == "Alice's numbers."
     assert soup.select_one("a[data-discard-draft]")["href"] == url("section_edit", doc, "s0")
