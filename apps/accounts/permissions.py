@@ -24,12 +24,13 @@ class Need(enum.Enum):
     COMMENT = "comment"
     REVIEW = "review"
     EDIT = "edit"
+    WAIVE_ERROR = "waive_error"
     MANAGE = "manage"
 
 
 ROLE_NEEDS: dict[str, frozenset[Need]] = {
     Role.VIEWER: frozenset({Need.VIEW, Need.COMMENT}),
-    Role.REVIEWER: frozenset({Need.VIEW, Need.COMMENT, Need.REVIEW}),
+    Role.REVIEWER: frozenset({Need.VIEW, Need.COMMENT, Need.REVIEW, Need.WAIVE_ERROR}),
     Role.EDITOR: frozenset({Need.VIEW, Need.COMMENT, Need.REVIEW, Need.EDIT}),
     Role.OWNER: frozenset(Need),
 }
@@ -104,6 +105,14 @@ def can_edit_document(user, document: Document) -> bool:
 def can_comment_document(user, document: Document) -> bool:
     """Every member, viewers included, may comment."""
     return role_allows(document_role(user, document), Need.COMMENT)
+
+
+def can_waive_finding(user, document: Document, severity: str) -> bool:
+    """Authors and reviewers acknowledge warnings; only reviewers and owners waive errors."""
+    role = document_role(user, document)
+    if severity == "error":
+        return role_allows(role, Need.WAIVE_ERROR)
+    return role_allows(role, Need.EDIT) or role_allows(role, Need.REVIEW)
 
 
 def get_team_for_user(user, team_id: Any, *, need: Need = Need.VIEW) -> Team:

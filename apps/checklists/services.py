@@ -1,0 +1,87 @@
+"""Writes of the checklist: findings stored per content hash when a section is saved; waivers."""
+
+from dataclasses import asdict
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from apps.accounts.permissions import can_waive_finding
+from apps.checklists import engine, snapshot
+from apps.checklists.models import WAIVER_REASON_MAX_CHARS, ChecklistResult, Severity, Waiver
+from apps.documents.models import Document, document_content_hash
+from apps.documents.selectors import document_sections
+
+
+@transaction.atomic
+def checklist_refresh(*, document: Document) -> ChecklistResult:
+    """Run the rules on the document's current content, once per content hash."""
+    sections = list(document_sections(document))
+    content_hash = document_content_hash(sections)
+    existing = ChecklistResult.objects.filter(document=document, content_hash=content_hash).first()
+    if existing is not None:
+        return existing
+    snap = snapshot.from_document(document, sections)
+    findings = [asdict(f) for f in engine.run_checklist(snap)]
+    statuses = [asdict(s) for s in engine.rule_statuses(snap)]
+    counts = {severity: 0 for severity in Severity.values}
+    for finding in findings:
+        counts[finding["severity"]] += 1
+    try:
+        with transaction.atomic():
+            return ChecklistResult.objects.create(
+                document=document,
+                content_hash=content_hash,
+                findings=findings,
+                statuses=statuses,
+                error_count=counts["error"],
+                warning_count=counts["warning"],
+                info_count=counts["info"],
+            )
+    except IntegrityError:
+        # A concurrent save of the same content stored it first; the result is the same.
+        return ChecklistResult.objects.get(document=document, content_hash=content_hash)
+
+
+def _clean_reason(reason: str) -> str:
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise ValidationError({"reason": _("Say in one line why this finding can be waived.")})
+    if len(reason) > WAIVER_REASON_MAX_CHARS:
+        raise ValidationError(
+            {"reason": _("Keep the reason to %(n)s characters.") % {"n": WAIVER_REASON_MAX_CHARS}}
+        )
+    return reason
+
+
+@transaction.atomic
+def waiver_create(*, document: Document, user, rule_id: str, section: str, reason: str) -> Waiver:
+    """Waive a current finding (rule on a section); errors need a reviewer or an owner."""
+    result = checklist_refresh(document=document)
+    matching = [f for f in result.findings if f["rule_id"] == rule_id and f["section"] == section]
+    if not matching:
+        raise ValidationError(
+            {"rule_id": _("%(rule)s has no finding on this section to waive.") % {"rule": rule_id}}
+        )
+    # Severity.values is ordered error, warning, info: the most severe finding decides.
+    severity = min((f["severity"] for f in matching), key=Severity.values.index)
+    if not can_waive_finding(user, document, severity):
+        raise PermissionDenied(_("Only a reviewer or an owner can waive an error."))
+    if Waiver.objects.filter(document=document, rule_id=rule_id, section=section).exists():
+        raise ValidationError({"rule_id": _("This finding is already waived.")})
+    return Waiver.objects.create(
+        document=document,
+        rule_id=rule_id,
+        section=section,
+        severity=severity,
+        reason=_clean_reason(reason),
+        created_by=user,
+    )
+
+
+@transaction.atomic
+def waiver_remove(*, waiver: Waiver, user) -> None:
+    """Withdraw a waiver; whoever may grant it may withdraw it."""
+    if not can_waive_finding(user, waiver.document, waiver.severity):
+        raise PermissionDenied(_("Only a reviewer or an owner can withdraw this waiver."))
+    waiver.delete()
