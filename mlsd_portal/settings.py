@@ -200,6 +200,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "COMPONENT_SPLIT_PATCH": False,
+    "ENUM_NAME_OVERRIDES": {
+        "RuleStatusEnum": ["passed", "failed", "not_applicable"],
+        "DocumentStatusEnum": "apps.documents.models.Document.Status",
+    },
 }
 
 # Celery. The default broker is kombu's filesystem transport under VAR_DIR, so `make run`

@@ -532,6 +532,7 @@ class DocumentPresenceApi(APIView):
     The page sends a heartbeat about every 20 seconds; people unseen for a minute drop out.
     """
 
+    @extend_schema_serializer(component_name="PresenceBeatInput")
     class InputSerializer(serializers.Serializer):
         section = serializers.SlugField(required=False, allow_blank=True, max_length=64)
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.accounts.models import Team
+from apps.checklists.services import checklist_refresh
 from apps.documents import fields, markdown
 from apps.documents.models import (
     SECTION_BODY_MAX_CHARS,
@@ -92,6 +93,7 @@ def document_create(
         )
         for spec in template.sections.order_by("position")
     )
+    checklist_refresh(document=document)
     return document
 
 
@@ -183,6 +185,8 @@ def section_save(
         author=author,
     )
     Document.objects.filter(pk=section.document_id).update(updated_at=section.updated_at)
+    # Findings are computed here, once per content, and never on page reads.
+    checklist_refresh(document=section.document)
     return section
 
 
