@@ -24,7 +24,7 @@ urlpatterns = [
     path("accounts/", include("apps.accounts.urls")),
     path("templates/", include("apps.templates_catalog.urls")),
     path("documents/", include("apps.documents.urls")),
-    path("tools/", include("apps.checklists.urls")),
+    path("", include("apps.checklists.urls")),
     path("api/v1/", include((api_v1, "api"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),

@@ -22,6 +22,7 @@ from apps.accounts.permissions import (
     role_allows,
 )
 from apps.accounts.selectors import team_list_for_user
+from apps.checklists.selectors import checklist_current
 from apps.documents import diff, fields, selectors, services
 from apps.documents.forms import (
     GROUP_TITLES,
@@ -111,9 +112,19 @@ def detail(request, doc_id):
     """The document: header, table of contents and every section's stored HTML."""
     document = get_document_for_user(request.user, doc_id)
     sections = list(selectors.document_sections(document))
+    # Stored findings for this exact content: the page never runs the rules.
+    checklist = checklist_current(document, sections)
+    counts: dict[str, dict[str, int]] = {}
+    for finding in checklist.findings if checklist else []:
+        per_section = counts.setdefault(finding["section"], {"error": 0, "warning": 0, "info": 0})
+        per_section[finding["severity"]] += 1
+    for section in sections:
+        section.finding_counts = counts.get(section.key, {})
+        section.filled, section.required_total = fields.completeness(section.spec, section.data)
     context = {
         "document": document,
         "sections": sections,
+        "checklist": checklist,
         "written_count": sum(1 for section in sections if not section.is_empty),
         "can_edit": can_edit_document(request.user, document),
     }

@@ -353,4 +353,7 @@ if (form) {
   updateCompleteness();
   if (dirtyOnLoad) renderPreview();
   if (!conflict) document.getElementById("error-summary")?.focus();
+  // A checklist finding links here with ?focus=<field path>.
+  const focus = new URLSearchParams(window.location.search).get("focus");
+  if (focus && fields) fields.focusPath(focus);
 }

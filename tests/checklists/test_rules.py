@@ -5,7 +5,6 @@ exactly which rules must fire (set equality), so a rule that fires too eagerly f
 """
 
 # Expected messages quote the spec verbatim, Greek letters included.
-# ruff: noqa: RUF001
 
 import copy
 from functools import lru_cache

@@ -2,7 +2,6 @@
 
 # Messages and sources quote CONTENT_SPEC §2.2 verbatim: Greek letters, typographic dashes and
 # Cyrillic titles of the Russian sources are intended.
-# ruff: noqa: RUF001
 
 from collections.abc import Iterator
 

@@ -1,0 +1,91 @@
+"""HTML pages of the checklist: a document's checklist panel and waivers; the A/B calculator."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from apps.accounts.permissions import (
+    Need,
+    can_edit_document,
+    can_waive_finding,
+    get_document_for_user,
+)
+from apps.checklists import ab, services
+from apps.checklists.api import checklist_payload
+from apps.checklists.forms import AbToolForm, WaiverForm
+from apps.checklists.models import Waiver
+from apps.documents.selectors import document_sections
+
+
+@login_required
+def panel(request, doc_id):
+    """Every rule as passed, failed or not applicable, the findings by section, the waivers."""
+    document = get_document_for_user(request.user, doc_id, need=Need.VIEW)
+    payload = checklist_payload(document)
+    titles = {s.key: s.spec.title for s in document_sections(document)}
+    for finding in payload["findings"]:
+        finding["section_title"] = titles.get(finding["section"], finding["section"])
+        finding["can_waive"] = not finding["waived"] and can_waive_finding(
+            request.user, document, finding["severity"]
+        )
+        if finding["waived"]:
+            finding["can_unwaive"] = can_waive_finding(
+                request.user, document, finding["waived"].severity
+            )
+    return render(
+        request,
+        "checklists/panel.html",
+        {
+            "document": document,
+            "checklist": payload,
+            "can_edit": can_edit_document(request.user, document),
+        },
+    )
+
+
+@require_POST
+@login_required
+def waiver_add(request, doc_id):
+    """Waive a finding with a one-line reason (errors: reviewers and owners only)."""
+    document = get_document_for_user(request.user, doc_id, need=Need.COMMENT)
+    form = WaiverForm(request.POST)
+    if form.is_valid():
+        try:
+            services.waiver_create(document=document, user=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Finding waived."))
+    else:
+        messages.error(request, _("Give a one-line reason to waive a finding."))
+    return redirect("checklists:panel", document.id)
+
+
+@require_POST
+@login_required
+def waiver_remove(request, doc_id, waiver_id):
+    """Withdraw a waiver; the finding counts again."""
+    document = get_document_for_user(request.user, doc_id, need=Need.COMMENT)
+    waiver = get_object_or_404(Waiver, pk=waiver_id, document=document)
+    waiver.document = document
+    services.waiver_remove(waiver=waiver, user=request.user)
+    messages.success(request, _("Waiver withdrawn."))
+    return redirect("checklists:panel", document.id)
+
+
+def ab_tool(request):
+    """The standalone A/B calculator: a GET form, so results work without JS and can be linked."""
+    form = AbToolForm(request.GET or None)
+    result = None
+    if form.is_valid():
+        try:
+            result = ab.sample_size(form.to_input())
+        except ab.InvalidInput as exc:
+            for field, errors in exc.errors.items():
+                form.add_error(field if field in form.fields else None, errors)
+    partial = request.GET.get("partial") == "1"
+    template = "checklists/_ab_results.html" if partial else "checklists/ab_tool.html"
+    return render(request, template, {"form": form, "result": result})
