@@ -192,3 +192,59 @@ def validate_section_data(spec, data: Any, document_snapshot: dict | None) -> di
              % {"n": f"{size:,}", "max": f"{DATA_MAX_BYTES:,}"}}
         )  # fmt: skip
     return data
+
+
+def _display_value(value: Any, schema: dict) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, int | float) and schema.get("minimum") == 0 and schema.get("maximum") == 1:
+        return f"{value * 100:.4g}%"
+    if isinstance(value, int | float):
+        return f"{value:,}" if isinstance(value, int) or value == int(value) else f"{value:,.6g}"
+    if isinstance(value, list):
+        return "; ".join(_display_value(v, schema.get("items", {})) for v in value)
+    if isinstance(value, dict):
+        props = schema.get("properties", {})
+        return ", ".join(
+            f"{props.get(k, {}).get('title', k)}: {_display_value(v, props.get(k, {}))}"
+            for k, v in value.items()
+        )
+    return str(value)
+
+
+def display_blocks(schema: dict, data: dict) -> list[dict]:
+    """A section's filled fields for reading: lists of objects as tables, the rest as terms.
+
+    Values are plain strings (templates escape them); fractions show as %, booleans as yes/no.
+    """
+    blocks: list[dict] = []
+    for group, group_schema in (schema or {}).get("properties", {}).items():
+        values = (data or {}).get(group) or {}
+        terms: list[tuple[str, str]] = []
+        for name, field_schema in group_schema.get("properties", {}).items():
+            value = values.get(name)
+            if not is_filled(value):
+                continue
+            title = field_schema.get("title", name)
+            items = field_schema.get("items", {})
+            if field_schema.get("type") == "array" and items.get("type") == "object":
+                props = items.get("properties", {})
+                used = [k for k in props if any(is_filled(row.get(k)) for row in value)]
+                blocks.append(
+                    {
+                        "kind": "table",
+                        "title": title,
+                        "columns": [props[k].get("title", k) for k in used],
+                        "rows": [
+                            [_display_value(row.get(k), props[k]) for k in used] for row in value
+                        ],
+                    }
+                )
+            else:
+                terms.append((title, _display_value(value, field_schema)))
+        if terms:
+            blocks.append({"kind": "terms", "items": terms})
+    # Short facts first, then the tables.
+    return sorted(blocks, key=lambda block: block["kind"] != "terms")

@@ -121,6 +121,7 @@ def detail(request, doc_id):
     for section in sections:
         section.finding_counts = counts.get(section.key, {})
         section.filled, section.required_total = fields.completeness(section.spec, section.data)
+        section.field_blocks = fields.display_blocks(section.spec.field_schema, section.data)
     context = {
         "document": document,
         "sections": sections,

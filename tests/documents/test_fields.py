@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 
 from apps.documents import fields
 from apps.documents.models import Revision
@@ -205,3 +206,45 @@ def test_restoring_an_old_revision_is_a_new_save_even_if_a_reference_went_away(
     restored = revision_restore(revision=old_revision, author=alice)
     assert restored.data == metric
     assert restored.version == old.version + 2
+
+
+def test_display_blocks_show_fractions_as_percent_and_lists_as_tables():
+    canonical = {
+        "data": {
+            "type": "object",
+            "properties": {
+                "class_balance": CANONICAL["data"]["properties"]["class_balance"],
+                "is_temporal": {"type": "boolean", "title": "Temporal data"},
+            },
+        },
+        "metrics": CANONICAL["metrics"],
+    }
+    schema = compose_section_schema({"data": "*", "metrics": "*"}, canonical)
+    data = {
+        "data": {"class_balance": {"positive_rate": 0.012}, "is_temporal": False},
+        "metrics": {"items": [{"name": "ctr", "kind": "online"}, {"name": "<b>x</b>"}]},
+    }
+    blocks = fields.display_blocks(schema, data)
+    assert blocks[0] == {
+        "kind": "terms",
+        "items": [("class_balance", "positive_rate: 1.2%"), ("Temporal data", "no")],
+    }
+    assert blocks[1]["kind"] == "table"
+    assert blocks[1]["columns"] == ["name", "kind"]
+    assert blocks[1]["rows"] == [["ctr", "online"], ["<b>x</b>", ""]]
+
+
+def test_the_document_page_shows_fields_escaped(client, structured_doc, alice):
+    metric = {"name": "ctr", "kind": "online", "dataset": ""}
+    save(structured_doc, "metrics", {"metrics": {"items": [metric]}}, alice)
+    data = structured_doc.sections.select_related("spec", "document").get(key="data")
+    hostile = {"data": {"split": {"splits": [{"name": "<script>alert(1)</script>"}]}}}
+    section_save(section=data, body_md="", author=alice, data=hostile)
+    section = structured_doc.sections.select_related("spec", "document").get(key="serving")
+    section_save(section=section, body_md="", author=alice,
+                 data={"serving": {"latency_ms": 40}})  # fmt: skip
+    client.force_login(alice)
+    html = client.get(reverse("documents:detail", args=[structured_doc.pk])).content.decode()
+    assert "<td>ctr</td>" in html and "<dd>40</dd>" in html
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
