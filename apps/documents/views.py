@@ -126,6 +126,7 @@ def detail(request, doc_id):
         "document": document,
         "sections": sections,
         "checklist": checklist,
+        "activity": list(selectors.document_revisions(document)[:6]),
         "written_count": sum(1 for section in sections if not section.is_empty),
         "can_edit": can_edit_document(request.user, document),
     }
@@ -360,3 +361,82 @@ def section_preview(request, doc_id, key):
             " ".join(exc.messages), status=400, content_type="text/plain; charset=utf-8"
         )
     return HttpResponse(html, content_type="text/html; charset=utf-8")
+
+
+@login_required
+def document_history(request, doc_id):
+    """The document's activity: who changed which section when, newest first."""
+    document = get_document_for_user(request.user, doc_id)
+    page = Paginator(selectors.document_revisions(document), 50).get_page(request.GET.get("page"))
+    return render(request, "documents/history.html", {"document": document, "page": page})
+
+
+@login_required
+def section_history(request, doc_id, key):
+    """A section's revisions, with a form to compare any two and a restore button each."""
+    document = get_document_for_user(request.user, doc_id)
+    section = selectors.section_get(document, key)
+    revisions = list(selectors.section_revisions(section))
+    context = {
+        "document": document,
+        "section": section,
+        "revisions": revisions,
+        "can_edit": can_edit_document(request.user, document) and not document.is_archived,
+    }
+    return render(request, "documents/section_history.html", context)
+
+
+@login_required
+def revision_compare(request, doc_id, key):
+    """A readable diff between two revisions of a section: text lines and field paths."""
+    document = get_document_for_user(request.user, doc_id)
+    section = selectors.section_get(document, key)
+    try:
+        old_version, new_version = int(request.GET["from"]), int(request.GET["to"])
+    except (KeyError, ValueError):
+        messages.error(request, _("Pick two versions to compare."))
+        return redirect("documents:section_history", document.id, section.key)
+    old = selectors.section_revision_get(section, old_version)
+    new = selectors.section_revision_get(section, new_version)
+    context = {
+        "document": document,
+        "section": section,
+        "old": old,
+        "new": new,
+        "lines": diff.text_diff(old.body_md, new.body_md),
+        "changes": diff.fields_diff(old.data, new.data),
+    }
+    return render(request, "documents/revision_compare.html", context)
+
+
+@require_POST
+@login_required
+def revision_restore(request, doc_id, key, version):
+    """Save an old revision as the section's newest version (editors and owners)."""
+    document = get_document_for_user(request.user, doc_id, need=Need.EDIT)
+    section = selectors.section_get(document, key)
+    revision = selectors.section_revision_get(section, version)
+    revision.section = section
+    try:
+        base_version = int(request.POST.get("base_version", ""))
+    except ValueError:
+        base_version = section.version
+    try:
+        restored = services.revision_restore(
+            revision=revision, author=request.user, base_version=base_version
+        )
+    except services.SectionConflict:
+        messages.error(
+            request, _("The section changed since you opened its history; nothing was restored.")
+        )
+        return redirect("documents:section_history", document.id, section.key)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("documents:section_history", document.id, section.key)
+    messages.success(
+        request,
+        _("Version %(old)s restored as version %(new)s.")
+        % {"old": version, "new": restored.version},
+    )
+    url = reverse("documents:detail", args=[document.id])
+    return redirect(f"{url}#sec-{section.key}")

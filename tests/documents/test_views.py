@@ -366,8 +366,9 @@ def test_the_document_page_has_a_table_of_contents_that_marks_empty_sections(
 ):
     section_save(section=doc.sections.get(key="s1"), body_md="Written.", author=alice)
     soup = page(as_user(client, alice).get(url("detail", doc)))
-    entries = soup.select(".toc li")
+    entries = soup.select(".toc details li")
     assert [entry.a["href"] for entry in entries] == ["#sec-s0", "#sec-s1", "#sec-s2"]
+    assert [li.a["href"] for li in soup.select(".activity-feed li")] == ["#sec-s1"]
     assert [bool(entry.select_one(".toc__empty")) for entry in entries] == [True, False, True]
     assert "1 of 3 written" in soup.select_one(".toc").get_text(" ")
     for key in ("s0", "s1", "s2"):
@@ -431,8 +432,8 @@ def test_the_document_page_runs_the_same_number_of_queries_for_any_number_of_sec
         section_save(section=section, body_md=f"Text of {section.key}.", author=alice)
     as_user(client, alice)
     # session, user, the document with its team/template/author and the role, the sections,
-    # the stored checklist result
-    with django_assert_num_queries(5):
+    # the stored checklist result, the recent changes
+    with django_assert_num_queries(6):
         response = client.get(url("detail", document))
     assert response.status_code == 200
     assert len(page(response).select(".doc-section")) == sections
