@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_POST
 
 from apps.accounts.permissions import (
@@ -107,6 +108,16 @@ def create(request):
     return render(request, "documents/create.html", {**context, "form": form})
 
 
+def _presence_config(document, sections, *, editing: str) -> dict:
+    """What presence.js needs: where to beat, what this page edits, the versions it shows."""
+    return {
+        "api": reverse("api:document-presence", args=[document.id]),
+        "section": editing,
+        "versions": {section.key: section.version for section in sections},
+    }
+
+
+@ensure_csrf_cookie
 @login_required
 def detail(request, doc_id):
     """The document: header, table of contents and every section's stored HTML."""
@@ -127,6 +138,7 @@ def detail(request, doc_id):
         "sections": sections,
         "checklist": checklist,
         "activity": list(selectors.document_revisions(document)[:6]),
+        "presence_config": _presence_config(document, sections, editing=""),
         "written_count": sum(1 for section in sections if not section.is_empty),
         "can_edit": can_edit_document(request.user, document),
     }
@@ -282,6 +294,7 @@ def _section_page(request, document, section, form, *, sections, data, conflict=
             "merged": "\n".join(line.text for line in merged if line is not None),
         }
     context["editor"] = editor
+    context["presence_config"] = _presence_config(document, sections, editing=section.key)
     return render(request, "documents/section_edit.html", context, status=status)
 
 
