@@ -185,7 +185,10 @@ def validate_section_data(spec, data: Any, document_snapshot: dict | None) -> di
         errors = reference_errors(data, document_snapshot)
     if errors:
         raise ValidationError(errors)
-    size = len(json.dumps(data, ensure_ascii=False).encode())
+    try:
+        size = len(json.dumps(data, ensure_ascii=False, allow_nan=False).encode())
+    except ValueError:
+        raise ValidationError({"data": _("Numbers must be finite: no infinity or NaN.")}) from None
     if size > DATA_MAX_BYTES:
         raise ValidationError(
             {"data": _("The structured fields are %(n)s bytes; the limit is %(max)s.")

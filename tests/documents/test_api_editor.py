@@ -225,3 +225,17 @@ def test_presence_refuses_an_unknown_section_and_outsiders(alice, carol, design)
     assert response.status_code == 400 and "section" in response.json()["errors"]
     assert client_for(carol).get(url("document-presence", design)).status_code == 404
     assert not Presence.objects.exists()
+
+
+@pytest.mark.parametrize("number", ["1e999", "-1e999"])
+def test_an_infinite_number_is_a_400_not_a_crash(alice, design, number):
+    body = '{"data": {"ab_test": {"baseline_mean": ' + number + "}}}"
+    response = client_for(alice).patch(
+        url("section-detail", design, "ab_test"),
+        body,
+        content_type="application/json",
+        HTTP_IF_MATCH='"1"',
+    )
+    assert response.status_code == 400
+    assert "data" in response.json()["errors"]
+    assert design.sections.get(key="ab_test").version == 1
