@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from apps.accounts.permissions import can_waive_finding
-from apps.checklists import engine, snapshot
+from apps.checklists import ab, engine, snapshot
 from apps.checklists.models import WAIVER_REASON_MAX_CHARS, ChecklistResult, Severity, Waiver
 from apps.documents.models import Document, document_content_hash
 from apps.documents.selectors import document_sections
@@ -85,3 +85,47 @@ def waiver_remove(*, waiver: Waiver, user) -> None:
     if not can_waive_finding(user, waiver.document, waiver.severity):
         raise PermissionDenied(_("Only a reviewer or an owner can withdraw this waiver."))
     waiver.delete()
+
+
+def ab_plan_compute(ab_test: dict, metrics: list) -> dict:
+    """The A/B plan with `sample_size` and `computed_days` computed by the app (content spec §4).
+
+    Whatever the author typed there is replaced: these values are the calculator's, so the
+    checklist and the exports read the same numbers. With inputs missing or invalid (the
+    checklist says which) the computed values are left out.
+    """
+    plan = {k: v for k, v in ab_test.items() if k not in {"sample_size", "computed_days"}}
+    if plan.get("status") == "not_applicable":
+        return plan
+    mde = plan.get("mde") or {}
+    allocation = plan.get("allocation") or {}
+    primary = next(
+        (m for m in metrics if isinstance(m, dict) and m.get("name") == plan.get("primary_metric")),
+        {},
+    )
+    try:
+        result = ab.sample_size(
+            ab.SampleSizeInput(
+                metric_type=plan["metric_type"],
+                mde_value=mde["value"],
+                mde_type=mde["type"],
+                alpha=plan["alpha"],
+                power=plan["power"],
+                sides=plan.get("sides", 2),
+                direction=primary.get("direction", "increase"),
+                allocation_control=allocation["control"],
+                allocation_treatment=allocation["treatment"],
+                method=plan.get("method", "unpooled"),
+                variance_inflation_factor=plan.get("variance_inflation_factor", 1.0),
+                baseline_rate=plan.get("baseline_rate"),
+                baseline_mean=plan.get("baseline_mean"),
+                std_dev=plan.get("std_dev"),
+                daily_eligible_units=plan.get("daily_eligible_units"),
+            )
+        )
+    except (KeyError, TypeError, ab.InvalidInput):
+        return plan
+    plan["sample_size"] = {"control": result.n_control, "treatment": result.n_treatment}
+    if result.computed_days is not None:
+        plan["computed_days"] = result.computed_days
+    return plan

@@ -4,6 +4,7 @@ Every view fetches and authorizes through `apps.accounts.permissions` (another t
 is a 404, a role that may not act is a 403) and writes through `apps.documents.services`.
 """
 
+import re
 from dataclasses import asdict
 
 from django.http import Http404
@@ -42,6 +43,13 @@ from mlsd_portal.api import Pagination
 
 # A version is a PositiveIntegerField; bounding it keeps odd input from overflowing the database.
 _MAX_VERSION = 2**31 - 1
+# Structured fields are a few levels deep; the service walks them recursively, so a body that
+# parses but nests hundreds of levels must stop here as a 400 rather than exhaust the stack.
+_MAX_DATA_DEPTH = 32
+# PostgreSQL's jsonb cannot store U+0000, and a lone surrogate cannot be encoded at all.
+_UNSTORABLE_TEXT = re.compile(r"[\x00\ud800-\udfff]")
+# "3", W/"3" or a bare 3; ASCII digits only (str.isdigit() also accepts "²", which int() refuses).
+_VERSION_ETAG = re.compile(r'(?:W/)?"([0-9]+)"|([0-9]+)')
 
 
 class TeamRefOutput(serializers.ModelSerializer):
@@ -159,6 +167,29 @@ def _document_response(document: Document, *, status_code: int = status.HTTP_200
 
 def _etag(section: Section) -> dict[str, str]:
     return {"ETag": f'"{section.version}"'}
+
+
+def _not_modified(request, section: Section) -> bool:
+    """If-None-Match names the section's current version (weak comparison) or is `*`."""
+    header = request.headers.get("If-None-Match", "")
+    tags = (tag.strip().removeprefix("W/").strip('"') for tag in header.split(","))
+    return any(tag in ("*", str(section.version)) for tag in tags)
+
+
+def _unstorable(value) -> str | None:
+    """Why a JSON value cannot be stored (nested too deeply, or text the database refuses),
+    or None; walked without recursion."""
+    pending = [(value, 1)]
+    while pending:
+        item, depth = pending.pop()
+        if isinstance(item, str) and _UNSTORABLE_TEXT.search(item):
+            return _("Text may not contain null or lone surrogate characters.")
+        if isinstance(item, dict | list):
+            if depth > _MAX_DATA_DEPTH:
+                return _("The structured fields are nested too deeply.")
+            children = [*item, *item.values()] if isinstance(item, dict) else item
+            pending.extend((child, depth + 1) for child in children)
+    return None
 
 
 def _section_response(section: Section) -> Response:
@@ -312,10 +343,11 @@ def _if_match(request) -> int:
     raw = request.headers.get("If-Match", "").strip()
     if not raw:
         raise PreconditionRequired()
-    value = raw.removeprefix("W/").strip('"')
-    if not value.isdigit() or not 1 <= int(value) <= _MAX_VERSION:
+    match = _VERSION_ETAG.fullmatch(raw)
+    version = int(match[1] or match[2]) if match else 0
+    if not 1 <= version <= _MAX_VERSION:
         raise exceptions.ValidationError({"If-Match": [_('Expected a version ETag such as "3".')]})
-    return int(value)
+    return version
 
 
 def _stale_response(conflict: services.SectionConflict) -> Response:
@@ -344,8 +376,15 @@ class SectionDetailApi(APIView):
             required=False, allow_blank=True, trim_whitespace=False, help_text="Markdown."
         )
         data = serializers.JSONField(
-            required=False, help_text="Structured fields keyed by canonical group."
+            required=False,
+            help_text="Structured fields keyed by canonical group; replaces the current ones.",
         )
+
+        def validate_data(self, value):
+            problem = _unstorable(value)
+            if problem:
+                raise serializers.ValidationError(problem)
+            return value
 
         def validate(self, attrs):
             if not attrs:
@@ -357,7 +396,7 @@ class SectionDetailApi(APIView):
         """One section with its fields, schema and completeness; the ETag is its version."""
         document = get_document_for_user(request.user, doc_id, need=Need.VIEW)
         section = selectors.section_get(document, key)
-        if request.headers.get("If-None-Match", "").strip('W/"') == str(section.version):
+        if _not_modified(request, section):
             return Response(status=status.HTTP_304_NOT_MODIFIED, headers=_etag(section))
         return _section_response(section)
 
@@ -448,6 +487,20 @@ class SectionRevisionDetailApi(APIView):
         return Response(RevisionDetailOutput(selectors.section_revision_get(section, version)).data)
 
 
+class DiffLineOutput(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=["same", "added", "removed"])
+    text = serializers.CharField()
+    old_no = serializers.IntegerField(allow_null=True, help_text="Line number in `from`.")
+    new_no = serializers.IntegerField(allow_null=True, help_text="Line number in `to`.")
+
+
+class FieldChangeOutput(serializers.Serializer):
+    path = serializers.CharField(help_text="A dotted field path, e.g. metrics.items.0.kind.")
+    kind = serializers.ChoiceField(choices=["added", "removed", "changed"])
+    old = serializers.CharField()
+    new = serializers.CharField()
+
+
 class SectionRevisionCompareApi(APIView):
     """A readable diff between two revisions of a section: text lines and field paths."""
 
@@ -472,8 +525,11 @@ class SectionRevisionCompareApi(APIView):
             fields={
                 "from": serializers.IntegerField(),
                 "to": serializers.IntegerField(),
-                "text": serializers.ListField(child=serializers.DictField(), allow_null=True),
-                "fields": serializers.ListField(child=serializers.DictField()),
+                "text": serializers.ListField(
+                    child=DiffLineOutput(allow_null=True),
+                    help_text="Diff lines; null marks skipped unchanged lines.",
+                ),
+                "fields": FieldChangeOutput(many=True),
             },
         ),
     )
@@ -521,9 +577,30 @@ class SectionRevisionRestoreApi(APIView):
         return _section_response(section)
 
 
+class PresenceOtherOutput(serializers.Serializer):
+    username = serializers.CharField(source="user.username")
+    section = serializers.CharField(
+        source="section_key", help_text="The section being edited; blank while reading."
+    )
+    last_seen = serializers.DateTimeField()
+
+
+class PresenceSectionOutput(serializers.ModelSerializer):
+    updated_by = serializers.CharField(
+        source="updated_by.username", read_only=True, allow_null=True, help_text="A username."
+    )
+
+    class Meta:
+        model = Section
+        fields = ["key", "version", "updated_by", "updated_at"]
+        read_only_fields = fields
+
+
 class PresenceOutput(serializers.Serializer):
-    others = serializers.ListField(child=serializers.DictField())
-    sections = serializers.ListField(child=serializers.DictField())
+    others = PresenceOtherOutput(many=True, help_text="Everyone else seen in the last minute.")
+    sections = PresenceSectionOutput(
+        many=True, help_text="Every section's version, to notice saves by others."
+    )
 
 
 class DocumentPresenceApi(APIView):
@@ -539,27 +616,7 @@ class DocumentPresenceApi(APIView):
     def _answer(self, request, document) -> Response:
         others = selectors.document_presence(document, exclude_user=request.user)
         sections = selectors.document_sections(document)
-        return Response(
-            {
-                "others": [
-                    {
-                        "username": p.user.username,
-                        "section": p.section_key,
-                        "last_seen": p.last_seen,
-                    }
-                    for p in others
-                ],
-                "sections": [
-                    {
-                        "key": s.key,
-                        "version": s.version,
-                        "updated_by": s.updated_by.username if s.updated_by else None,
-                        "updated_at": s.updated_at,
-                    }
-                    for s in sections
-                ],
-            }
-        )
+        return Response(PresenceOutput({"others": others, "sections": sections}).data)
 
     @extend_schema(operation_id="documents_presence", responses=PresenceOutput)
     def get(self, request, doc_id):

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.accounts.models import Team
-from apps.checklists.services import checklist_refresh
+from apps.checklists.services import ab_plan_compute, checklist_refresh
 from apps.documents import fields, markdown
 from apps.documents.models import (
     SECTION_BODY_MAX_CHARS,
@@ -133,9 +133,13 @@ def _clean_data(section: Section, data: Any, *, check_references: bool) -> dict:
     data = prune_empty(data)
     others = Section.objects.filter(document=section.document_id).exclude(pk=section.pk)
     document_snapshot = fields.snapshot(others.order_by("position").only("data"))
-    if not check_references:
-        document_snapshot = None
-    return fields.validate_section_data(section.spec, data, document_snapshot)
+    data = fields.validate_section_data(
+        section.spec, data, document_snapshot if check_references else None
+    )
+    if isinstance(data.get("ab_test"), dict):
+        metrics = data.get("metrics", document_snapshot.get("metrics", {})).get("items") or []
+        data["ab_test"] = ab_plan_compute(data["ab_test"], metrics)
+    return data
 
 
 @transaction.atomic

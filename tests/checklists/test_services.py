@@ -104,3 +104,24 @@ def test_a_waiver_is_withdrawn_by_someone_who_may_grant_it(design, alice, eddie)
         waiver_remove(waiver=waiver, user=eddie)
     waiver_remove(waiver=waiver, user=alice)
     assert not Waiver.objects.exists()
+
+
+def test_saving_the_ab_plan_stores_the_computed_sample_size_and_days(design, alice):
+    metrics = design.sections.select_related("spec", "document").get(key="metrics")
+    churn = {"name": "churn", "kind": "online", "definition": "Cancelled / active",
+             "direction": "decrease"}  # fmt: skip
+    section_save(section=metrics, body_md="", author=alice,
+                 data={"metrics": {"items": [churn]}})  # fmt: skip
+    plan = {"status": "planned", "primary_metric": "churn", "metric_type": "proportion",
+            "baseline_rate": 0.05, "mde": {"value": 0.1, "type": "relative"}, "alpha": 0.05,
+            "power": 0.8, "allocation": {"control": 0.5, "treatment": 0.5},
+            "daily_eligible_units": 10000,
+            "sample_size": {"control": 1, "treatment": 1}}  # fmt: skip
+    ab_test = design.sections.select_related("spec", "document").get(key="ab_test")
+    saved = section_save(section=ab_test, body_md="", author=alice, data={"ab_test": plan})
+    # The primary metric decreases: 28,406 per arm (content spec §4.7), not what was typed.
+    assert saved.data["ab_test"]["sample_size"] == {"control": 28406, "treatment": 28406}
+    assert saved.data["ab_test"]["computed_days"] == 6
+    incomplete = {k: v for k, v in plan.items() if k != "alpha"}
+    saved = section_save(section=ab_test, body_md="", author=alice, data={"ab_test": incomplete})
+    assert "sample_size" not in saved.data["ab_test"]

@@ -1,9 +1,14 @@
-"""Twenty writers on one section with real concurrent PostgreSQL connections lose nothing."""
+"""Twenty writers on one section with real concurrent PostgreSQL connections lose nothing.
+
+Each thread has its own database connection, so the compare-and-set UPDATE in `section_save`
+meets real row locks; SQLite serializes writers and cannot show this, so the tests need
+PostgreSQL (skipped locally without it, a failure in CI).
+"""
 
 import threading
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from apps.documents.models import Revision, Section
 from apps.documents.services import SectionConflict, section_save
@@ -11,15 +16,17 @@ from tests.conftest import need_service
 
 WRITERS = 20
 
+pytestmark = pytest.mark.django_db(transaction=True)
+
 
 @pytest.fixture
-def pg_section(transactional_db, doc):
+def pg_section(doc):
     if connection.vendor != "postgresql":
         need_service("PostgreSQL for real concurrent writers (set DATABASE_URL)")
     return doc.sections.get(key="s0")
 
 
-def run_writers(section_id, author, work):
+def run_writers(section_id, work):
     """Run `work(index, section)` in WRITERS threads that start together, each on its own
     connection; returns what each returned (or the exception it raised)."""
     barrier = threading.Barrier(WRITERS)
@@ -33,7 +40,7 @@ def run_writers(section_id, author, work):
         except Exception as exc:  # the test inspects every outcome
             results[index] = exc
         finally:
-            connections.close_all()
+            connection.close()
 
     threads = [threading.Thread(target=writer, args=(i,)) for i in range(WRITERS)]
     for thread in threads:
@@ -51,7 +58,7 @@ def test_writers_from_the_same_version_exactly_one_wins(pg_section, alice):
             section=section, body_md=f"writer {index}", author=alice, base_version=initial
         )
 
-    results = run_writers(pg_section.pk, alice, work)
+    results = run_writers(pg_section.pk, work)
     wins = [r for r in results if isinstance(r, Section)]
     conflicts = [r for r in results if isinstance(r, SectionConflict)]
     assert (len(wins), len(conflicts)) == (1, WRITERS - 1), results
@@ -76,7 +83,7 @@ def test_writers_that_retry_on_conflict_all_land_without_losing_text(pg_section,
                 base = conflict.current.version
         raise AssertionError(f"writer {index} never landed")
 
-    results = run_writers(pg_section.pk, alice, work)
+    results = run_writers(pg_section.pk, work)
     assert all(isinstance(r, Section) for r in results), results
     pg_section.refresh_from_db()
     assert pg_section.version - initial == WRITERS
