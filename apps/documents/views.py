@@ -293,6 +293,14 @@ def _section_page(request, document, section, form, *, sections, data, conflict=
             # Both texts, line by line in the order of the diff: the start of a merge by hand.
             "merged": "\n".join(line.text for line in merged if line is not None),
         }
+    checklist = checklist_current(document, sections)
+    section_findings = [
+        finding
+        for finding in (checklist.findings if checklist else [])
+        if finding["section"] == section.key
+    ]
+    context["section_findings"] = section_findings
+    editor["findings"] = section_findings
     context["editor"] = editor
     context["presence_config"] = _presence_config(document, sections, editing=section.key)
     return render(request, "documents/section_edit.html", context, status=status)

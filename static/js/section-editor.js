@@ -357,3 +357,19 @@ if (form) {
   const focus = new URLSearchParams(window.location.search).get("focus");
   if (focus && fields) fields.focusPath(focus);
 }
+
+// Checklist findings of the saved version, shown beside the fields they name.
+{
+  const config = JSON.parse(document.getElementById("editor-config")?.textContent || "{}");
+  const root = document.getElementById("fields-form");
+  for (const finding of config.findings || []) {
+    for (const path of finding.field_paths || []) {
+      const target = root?.querySelector(`[data-path="${CSS.escape(path)}"]`);
+      if (!target) continue;
+      const note = document.createElement("p");
+      note.className = `ff-finding ff-finding--${finding.severity}`;
+      note.textContent = `${finding.rule_id}: ${finding.message}`;
+      target.prepend(note);
+    }
+  }
+}

@@ -1,5 +1,6 @@
 """Structured fields, revisions, compare, restore and presence through the API."""
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -239,3 +240,326 @@ def test_an_infinite_number_is_a_400_not_a_crash(alice, design, number):
     assert response.status_code == 400
     assert "data" in response.json()["errors"]
     assert design.sections.get(key="ab_test").version == 1
+
+
+# --- more bad input --------------------------------------------------------------------------
+
+
+def nested(depth: int) -> list:
+    value: list = []
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
+def test_fields_over_the_size_limit_are_a_400_on_data_and_nothing_is_saved(alice, design):
+    # Every row is valid on its own; together they pass the 200 kB limit for a section's fields.
+    rows = [{"name": f"m{i}", "kind": "online", "definition": "x" * 5_000} for i in range(45)]
+    response = save(alice, design, "metrics", {"data": {"metrics": {"items": rows}}})
+    assert response.status_code == 400, response.content
+    assert "limit" in response.json()["errors"]["data"][0]
+    section = design.sections.get(key="metrics")
+    assert (section.version, section.data) == (1, {})
+    assert not Revision.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        r'{"serving": {"mode": "a\u0000b"}}',
+        r'{"serving\u0000": {}}',
+        r'{"serving": {"mode": "\ud800"}}',
+        json.dumps({"serving": {"components": nested(40)}}),
+    ],
+    ids=["null character", "null character in a key", "lone surrogate", "nested too deeply"],
+)
+def test_fields_the_database_cannot_store_are_a_400_on_data(alice, design, data):
+    # Sent as raw JSON text: the test client cannot encode a lone surrogate itself.
+    response = client_for(alice).patch(
+        url("section-detail", design, "serving"),
+        f'{{"data": {data}}}',
+        content_type="application/json",
+        HTTP_IF_MATCH='"1"',
+    )
+    assert response.status_code == 400, response.content
+    assert response.json()["errors"]["data"]
+    assert design.sections.get(key="serving").version == 1
+
+
+def test_a_body_nested_hundreds_of_levels_deep_is_a_400_not_a_crash(alice, design):
+    deep = '{"data": {"serving": ' + "[" * 600 + "]" * 600 + "}}"
+    response = client_for(alice).patch(
+        url("section-detail", design, "serving"),
+        deep,
+        content_type="application/json",
+        HTTP_IF_MATCH='"1"',
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"]["data"]
+
+
+def test_a_stale_save_of_fields_keeps_the_current_fields_and_writes_no_revision(
+    alice, eddie, design
+):
+    assert (
+        save(eddie, design, "serving", {"data": {"serving": {"mode": "batch"}}}).status_code == 200
+    )
+    response = save(alice, design, "serving", {"data": {"serving": {"mode": "online"}}}, 1)
+    assert response.status_code == 412
+    assert response.json()["current"]["data"] == {"serving": {"mode": "batch"}}
+    assert response.json()["errors"] == {}
+    section = design.sections.get(key="serving")
+    assert (section.version, section.data) == (2, {"serving": {"mode": "batch"}})
+    assert Revision.objects.count() == 1
+
+
+def test_a_save_of_fields_without_if_match_is_a_428_and_saves_nothing(alice, design):
+    response = client_for(alice).patch(
+        url("section-detail", design, "serving"),
+        {"data": {"serving": {"mode": "online"}}},
+        format="json",
+    )
+    assert response.status_code == 428
+    assert "If-Match" in response.json()["detail"]
+    assert design.sections.get(key="serving").data == {}
+    assert not Revision.objects.exists()
+
+
+def test_the_api_ignores_a_base_version_in_the_body_if_match_decides(alice, design):
+    stale_in_body = {"body_md": "x", "base_version": 99}
+    assert save(alice, design, "serving", stale_in_body, 1).status_code == 200
+    current_in_body = {"body_md": "y", "base_version": 2}
+    assert save(alice, design, "serving", current_in_body, 1).status_code == 412
+
+
+@pytest.mark.parametrize("if_match", ["\u00b2", "\u0661", "*", '"1", "2"', '"1'])
+def test_an_if_match_that_is_not_one_version_is_a_400(alice, design, if_match):
+    response = client_for(alice).patch(
+        url("section-detail", design, "serving"),
+        {"body_md": "x"},
+        format="json",
+        HTTP_IF_MATCH=if_match,
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"]["If-Match"]
+    assert design.sections.get(key="serving").version == 1
+
+
+@pytest.mark.parametrize("if_none_match", ['"1"', 'W/"1"', '"7", "1"', "*"])
+def test_a_get_naming_the_current_version_is_a_304(alice, design, if_none_match):
+    response = client_for(alice).get(
+        url("section-detail", design, "serving"), HTTP_IF_NONE_MATCH=if_none_match
+    )
+    assert response.status_code == 304
+    assert response["ETag"] == '"1"'
+
+
+def test_a_get_naming_an_old_version_has_the_section_and_its_schema(alice, design):
+    save(alice, design, "serving", {"data": {"serving": {"mode": "online"}}})
+    response = client_for(alice).get(
+        url("section-detail", design, "serving"), HTTP_IF_NONE_MATCH='"1"'
+    )
+    assert response.status_code == 200
+    assert response["ETag"] == '"2"'
+    body = response.json()
+    assert body["data"] == {"serving": {"mode": "online"}}
+    assert body["completeness"] == {"filled": 1, "total": 1}
+    assert body["required_fields"] == ["serving.mode"]
+    assert body["field_schema"]["properties"]["serving"]["properties"]["mode"]["enum"]
+
+
+# --- the ladder for history and presence -----------------------------------------------------
+
+READ_ENDPOINTS = {
+    "document-revisions": lambda doc: url("document-revisions", doc),
+    "section-revisions": lambda doc: url("section-revisions", doc, "serving"),
+    "section-revision": lambda doc: url("section-revision", doc, "serving", 2),
+    "section-revision-compare": lambda doc: (
+        url("section-revision-compare", doc, "serving") + "?from=2&to=3"
+    ),
+    "document-presence": lambda doc: url("document-presence", doc),
+}
+
+
+@pytest.mark.parametrize("endpoint", READ_ENDPOINTS)
+def test_anonymous_cannot_read_history_or_presence(history, endpoint):
+    response = client_for().get(READ_ENDPOINTS[endpoint](history))
+    assert response.status_code in (401, 403)
+    assert set(response.json()) == {"detail", "errors"}
+
+
+@pytest.mark.parametrize("endpoint", READ_ENDPOINTS)
+@pytest.mark.parametrize(
+    ("name", "status"),
+    [("carol", 404), ("victor", 200), ("bob", 200), ("eddie", 200), ("alice", 200)],
+)
+def test_history_and_presence_are_readable_by_every_member_and_nobody_else(
+    cast, history, endpoint, name, status
+):
+    response = client_for(cast[name]).get(READ_ENDPOINTS[endpoint](history))
+    assert response.status_code == status, response.content
+    if status == 404:
+        assert response.json() == {"detail": "Not found.", "errors": {}}
+
+
+def test_anonymous_cannot_restore_a_revision(history):
+    response = client_for().post(
+        url("section-revision-restore", history, "serving", 2), HTTP_IF_MATCH='"3"'
+    )
+    assert response.status_code in (401, 403)
+    assert history.sections.get(key="serving").version == 3
+    assert Revision.objects.count() == 2
+
+
+def test_anonymous_cannot_beat(design):
+    response = client_for().post(url("document-presence", design), {}, format="json")
+    assert response.status_code in (401, 403)
+    assert not Presence.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "status"),
+    [("carol", 404), ("victor", 200), ("bob", 200), ("eddie", 200), ("alice", 200)],
+)
+def test_every_member_and_nobody_else_can_beat(cast, design, name, status):
+    response = client_for(cast[name]).post(url("document-presence", design), {}, format="json")
+    assert response.status_code == status
+    assert Presence.objects.filter(user=cast[name]).exists() == (status == 200)
+
+
+# --- revisions -------------------------------------------------------------------------------
+
+
+def test_a_revision_says_who_saved_which_section_and_never_shows_a_primary_key(alice, history):
+    listed = client_for(alice).get(url("document-revisions", history)).json()["results"][0]
+    assert set(listed) == {"section", "section_title", "version", "author", "created_at"}
+    assert (listed["section"], listed["section_title"]) == ("serving", "Serving")
+    one = client_for(alice).get(url("section-revision", history, "serving", 3)).json()
+    assert set(one) == {*listed, "body_md", "data"}
+    assert one["author"] == "eddie"
+
+
+def test_the_activity_feed_is_paginated(alice, history):
+    page = client_for(alice).get(url("document-revisions", history), {"page_size": 1}).json()
+    assert page["count"] == 2 and len(page["results"]) == 1 and page["next"]
+
+
+def test_a_version_of_another_section_is_not_found(alice, history):
+    assert client_for(alice).get(url("section-revision", history, "metrics", 2)).status_code == 404
+    assert client_for(alice).get(url("section-revisions", history, "nope")).status_code == 404
+
+
+@pytest.mark.parametrize(("old", "new"), [(2, 9), (9, 3), (2**31 - 1, 3)])
+def test_compare_with_an_unknown_version_is_a_404(alice, history, old, new):
+    response = client_for(alice).get(
+        url("section-revision-compare", history, "serving"), {"from": old, "to": new}
+    )
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("version", [2**31, 10**30])
+def test_an_absurd_version_is_a_400_in_compare_and_a_404_in_a_path(alice, history, version):
+    client = client_for(alice)
+    compare = client.get(
+        url("section-revision-compare", history, "serving"), {"from": version, "to": 3}
+    )
+    assert compare.status_code == 400 and compare.json()["errors"]["from"]
+    assert client.get(url("section-revision", history, "serving", version)).status_code == 404
+    restore = client.post(
+        url("section-revision-restore", history, "serving", version), HTTP_IF_MATCH='"3"'
+    )
+    assert restore.status_code == 404
+
+
+def test_compare_names_the_missing_or_bad_parameters(alice, history):
+    response = client_for(alice).get(
+        url("section-revision-compare", history, "serving"), {"from": "x"}
+    )
+    assert response.status_code == 400
+    assert set(response.json()["errors"]) == {"from", "to"}
+
+
+def test_compare_of_fields_lists_added_and_removed_paths(alice, history):
+    section = history.sections.select_related("spec", "document").get(key="serving")
+    section_save(section=section, body_md="one\nTWO", author=alice,
+                 data={"serving": {"batch_schedule": "daily"}})  # fmt: skip
+    body = (
+        client_for(alice)
+        .get(url("section-revision-compare", history, "serving"), {"from": 3, "to": 4})
+        .json()
+    )
+    assert [line for line in body["text"] if line and line["kind"] != "same"] == []
+    assert body["fields"] == [
+        {"path": "serving.batch_schedule", "kind": "added", "old": "", "new": "daily"},
+        {"path": "serving.mode", "kind": "removed", "old": "online", "new": ""},
+    ]
+
+
+def test_restore_writes_one_revision_equal_to_the_old_one(eddie, history):
+    response = client_for(eddie).post(
+        url("section-revision-restore", history, "serving", 2), HTTP_IF_MATCH='W/"3"'
+    )
+    assert response.status_code == 200
+    assert response.json()["version"] == 4 and response.json()["updated_by"] == "eddie"
+    old, new = Revision.objects.filter(version__in=[2, 4]).order_by("version")
+    assert (new.body_md, new.data, new.author) == (old.body_md, old.data, eddie)
+    assert Revision.objects.count() == 3
+
+
+def test_a_stale_restore_answers_with_the_current_section(alice, history):
+    response = client_for(alice).post(
+        url("section-revision-restore", history, "serving", 2), HTTP_IF_MATCH='"2"'
+    )
+    assert response.status_code == 412
+    assert response["ETag"] == '"3"'
+    assert response.json()["current"]["body_md"] == "one\nTWO"
+
+
+def test_restoring_an_unknown_version_is_a_404_and_writes_nothing(alice, history):
+    response = client_for(alice).post(
+        url("section-revision-restore", history, "serving", 9), HTTP_IF_MATCH='"3"'
+    )
+    assert response.status_code == 404
+    assert Revision.objects.count() == 2
+
+
+# --- presence --------------------------------------------------------------------------------
+
+
+def test_alone_on_a_document_i_see_nobody_else(alice, design):
+    body = client_for(alice).post(url("document-presence", design), {}, format="json").json()
+    assert body["others"] == []
+    assert Presence.objects.filter(user=alice).exists()
+
+
+@pytest.mark.parametrize("name", ["victor", "bob"])
+def test_members_who_cannot_edit_are_shown_reading(cast, alice, design, name):
+    client_for(cast[name]).post(
+        url("document-presence", design), {"section": "serving"}, format="json"
+    )
+    others = client_for(alice).get(url("document-presence", design)).json()["others"]
+    assert [(o["username"], o["section"]) for o in others] == [(name, "")]
+
+
+def test_presence_lets_a_reader_notice_a_save_by_someone_else(alice, eddie, design):
+    save(eddie, design, "serving", {"body_md": "New plan."})
+    sections = client_for(alice).get(url("document-presence", design)).json()["sections"]
+    serving = next(s for s in sections if s["key"] == "serving")
+    assert (serving["version"], serving["updated_by"]) == (2, "eddie")
+    assert serving["updated_at"]
+
+
+def test_a_later_beat_moves_me_to_another_section(alice, eddie, design):
+    client = client_for(eddie)
+    client.post(url("document-presence", design), {"section": "serving"}, format="json")
+    client.post(url("document-presence", design), {"section": "metrics"}, format="json")
+    others = client_for(alice).get(url("document-presence", design)).json()["others"]
+    assert [(o["username"], o["section"]) for o in others] == [("eddie", "metrics")]
+    assert Presence.objects.filter(user=eddie).count() == 1
+
+
+@pytest.mark.parametrize("payload", [{"section": None}, {"section": "not a slug"}, ["serving"]])
+def test_a_malformed_beat_is_a_400(alice, design, payload):
+    response = client_for(alice).post(url("document-presence", design), payload, format="json")
+    assert response.status_code == 400
+    assert not Presence.objects.exists()

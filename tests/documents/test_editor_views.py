@@ -13,9 +13,9 @@ from django.urls import reverse
 from apps.documents.fields import DATA_MAX_BYTES
 from apps.documents.forms import DATA_TEXT_MAX_CHARS
 from apps.documents.models import Revision
-from apps.documents.services import section_save
+from apps.documents.services import document_create, section_save
 from apps.templates_catalog.models import DesignTemplate, SectionSpec
-from apps.templates_catalog.services import compose_section_schema
+from apps.templates_catalog.services import compose_section_schema, templates_load_all
 from tests.factories import make_document
 
 FRACTION = {"type": "number", "minimum": 0, "maximum": 1}
@@ -519,6 +519,19 @@ def test_the_editor_reads_the_sections_in_one_query(
 ):
     client.force_login(alice)
     client.get(edit_url(design, "serving"))
-    # session, user, the document with its role, the sections with their specs
-    with django_assert_num_queries(4):
+    # session, user, the document with its role, the sections with their specs, the stored
+    # checklist result
+    with django_assert_num_queries(5):
         assert client.get(edit_url(design, "serving")).status_code == 200
+
+
+def test_the_editor_lists_this_sections_checklist_findings(client, alice, team_a):
+    templates_load_all()
+    template = DesignTemplate.objects.get(key="ml_system_design", version=1)
+    document = document_create(team=team_a, template=template, title="CTR", created_by=alice)
+    client.force_login(alice)
+    response = client.get(edit_url(document, "problem"))
+    page = BeautifulSoup(response.content, "html5lib")
+    rules = {code.get_text() for code in page.select(".section-findings li > code")}
+    assert {"DOC-01", "PRB-01"} <= rules
+    assert page.select_one('.section-findings a[data-path="problem.business_goal"]')
