@@ -245,6 +245,11 @@ def _section_page(request, document, section, form, *, sections, data, conflict=
         "sources": REFERENCE_SOURCES,
         "pseudo": {"entities": list(fields.ENTITY_PSEUDO_NAMES)},
         "choices": fields.reference_choices(others),
+        "metricDirections": {
+            metric["name"]: metric.get("direction", "increase")
+            for metric in (metrics if isinstance(metrics, list) else [])
+            if isinstance(metric, dict) and isinstance(metric.get("name"), str)
+        },
         "metricKinds": {
             metric["name"]: metric.get("kind", "")
             for metric in (metrics if isinstance(metrics, list) else [])
@@ -258,6 +263,7 @@ def _section_page(request, document, section, form, *, sections, data, conflict=
         "spec": spec,
         "form": form,
         "has_fields": bool(groups),
+        "writes_ab_test": "ab_test" in groups,
         "body_limit": SECTION_BODY_MAX_CHARS,
         "error_summary": [
             {
