@@ -7,7 +7,7 @@ CELERY := $(VENV)/bin/celery
 APT_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fonts-noto-cjk poppler-utils
 APT_TEST_PACKAGES := chromium
 
-.PHONY: run test install install-test sysdeps sysdeps-test lint format clean
+.PHONY: run test bench install install-test sysdeps sysdeps-test lint format clean
 
 $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (found " + sys.version.split()[0] + ").")'
@@ -62,6 +62,10 @@ run: install sysdeps
 
 test: install-test sysdeps-test
 	$(PY) -m pytest
+
+# Benchmarks: ratios against a bare baseline measured in the same run (tests/bench/).
+bench: install-test
+	$(PY) -m tests.bench.checklist
 
 lint: install-test
 	$(VENV)/bin/ruff check .
