@@ -45,9 +45,6 @@ from mlsd_portal.api import Pagination
 _MAX_VERSION = 2**31 - 1
 # Structured fields are a few levels deep; the service walks them recursively, so a body that
 # parses but nests hundreds of levels must stop here as a 400 rather than exhaust the stack.
-_MAX_DATA_DEPTH = 32
-# PostgreSQL's jsonb cannot store U+0000, and a lone surrogate cannot be encoded at all.
-_UNSTORABLE_TEXT = re.compile(r"[\x00\ud800-\udfff]")
 # "3", W/"3" or a bare 3; ASCII digits only (str.isdigit() also accepts "²", which int() refuses).
 _VERSION_ETAG = re.compile(r'(?:W/)?"([0-9]+)"|([0-9]+)')
 
@@ -174,22 +171,6 @@ def _not_modified(request, section: Section) -> bool:
     header = request.headers.get("If-None-Match", "")
     tags = (tag.strip().removeprefix("W/").strip('"') for tag in header.split(","))
     return any(tag in ("*", str(section.version)) for tag in tags)
-
-
-def _unstorable(value) -> str | None:
-    """Why a JSON value cannot be stored (nested too deeply, or text the database refuses),
-    or None; walked without recursion."""
-    pending = [(value, 1)]
-    while pending:
-        item, depth = pending.pop()
-        if isinstance(item, str) and _UNSTORABLE_TEXT.search(item):
-            return _("Text may not contain null or lone surrogate characters.")
-        if isinstance(item, dict | list):
-            if depth > _MAX_DATA_DEPTH:
-                return _("The structured fields are nested too deeply.")
-            children = [*item, *item.values()] if isinstance(item, dict) else item
-            pending.extend((child, depth + 1) for child in children)
-    return None
 
 
 def _section_response(section: Section) -> Response:
@@ -379,12 +360,6 @@ class SectionDetailApi(APIView):
             required=False,
             help_text="Structured fields keyed by canonical group; replaces the current ones.",
         )
-
-        def validate_data(self, value):
-            problem = _unstorable(value)
-            if problem:
-                raise serializers.ValidationError(problem)
-            return value
 
         def validate(self, attrs):
             if not attrs:

@@ -6,6 +6,7 @@ merges every section's data into one canonical document, the shape the checklist
 """
 
 import json
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -16,7 +17,26 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError as SchemaError
 
 DATA_MAX_BYTES = 200_000
+DATA_MAX_DEPTH = 32
+# PostgreSQL's jsonb cannot store U+0000, and a lone surrogate cannot be encoded at all.
+_UNSTORABLE_TEXT = re.compile(r"[\x00\ud800-\udfff]")
 ENTITY_PSEUDO_NAMES = ("context", "cross")
+
+
+def unstorable_reason(value: Any) -> str | None:
+    """Why a JSON value cannot be stored (nested too deeply, or text the database refuses), or
+    None. Walked without recursion, since it runs before anything else touches the value."""
+    pending = [(value, 1)]
+    while pending:
+        item, depth = pending.pop()
+        if isinstance(item, str) and _UNSTORABLE_TEXT.search(item):
+            return _("Text may not contain null or lone surrogate characters.")
+        if isinstance(item, dict | list):
+            if depth > DATA_MAX_DEPTH:
+                return _("The structured fields are nested too deeply.")
+            children = [*item, *item.values()] if isinstance(item, dict) else item
+            pending.extend((child, depth + 1) for child in children)
+    return None
 
 
 def is_filled(value: Any) -> bool:

@@ -130,6 +130,9 @@ def prune_empty(value: Any) -> Any:
 def _clean_data(section: Section, data: Any, *, check_references: bool) -> dict:
     if not isinstance(data, dict):
         raise ValidationError({"data": _("Structured fields must be an object.")})
+    problem = fields.unstorable_reason(data)
+    if problem:
+        raise ValidationError({"data": problem})
     data = prune_empty(data)
     others = Section.objects.filter(document=section.document_id).exclude(pk=section.pk)
     document_snapshot = fields.snapshot(others.order_by("position").only("data"))
