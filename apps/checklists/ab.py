@@ -12,7 +12,7 @@ holds NaN or infinity.
 
 import math
 from dataclasses import dataclass, field
-from statistics import NormalDist
+from statistics import NormalDist, StatisticsError
 
 from django.utils.translation import gettext as _
 
@@ -172,9 +172,7 @@ def _validate(inp: SampleSizeInput) -> dict[str, list[str]]:
         ):
             fail(
                 "baseline_mean",
-                _(
-                    "A relative MDE on a mean needs a non-zero baseline mean (or use an absolute MDE)."
-                ),
+                _("A relative MDE needs a non-zero baseline mean (or use an absolute MDE)."),
             )
     return errors
 
@@ -194,13 +192,14 @@ def _proportion(inp: SampleSizeInput, z_a: float, z_b: float, k: float):
     """(n_C raw, p1, p2, formula lines) of the two-proportion z-test with the chosen method."""
     p1 = inp.baseline_rate
     sign = -1 if inp.direction == "decrease" else 1
+    op = "−" if sign < 0 else "+"
     m = inp.mde_value
     if inp.mde_type == "relative":
         p2 = p1 * (1 + sign * m)
-        p2_line = f"p2 = p1 · (1 {'−' if sign < 0 else '+'} m) = {_num(p1)} · {_num(1 + sign * m)}"
+        p2_line = f"p2 = p1 · (1 {op} m) = {_num(p1)} · {_num(1 + sign * m)}"
     else:
         p2 = p1 + sign * m
-        p2_line = f"p2 = p1 {'−' if sign < 0 else '+'} m = {_num(p1)} {'−' if sign < 0 else '+'} {_num(m)}"
+        p2_line = f"p2 = p1 {op} m = {_num(p1)} {op} {_num(m)}"
     if not (math.isfinite(p2) and 0 < p2 < 1):
         raise InvalidInput(
             {
@@ -298,7 +297,10 @@ def sample_size(inp: SampleSizeInput) -> SampleSize:
         raise InvalidInput(errors)
     sides = int(inp.sides)
     # -Φ⁻¹(α/sides) rather than Φ⁻¹(1 − α/sides): 1 − a tiny α rounds to 1, outside Φ⁻¹'s domain.
-    z_a, z_b = -_Z.inv_cdf(inp.alpha / sides), _Z.inv_cdf(inp.power)
+    try:
+        z_a, z_b = -_Z.inv_cdf(inp.alpha / sides), _Z.inv_cdf(inp.power)
+    except StatisticsError:  # α so small that α/sides rounds to 0
+        raise InvalidInput({"alpha": [_("The significance level α is too small.")]}) from None
     if z_a + z_b <= 0:
         raise _weak_power(inp)
     k = inp.allocation_treatment / inp.allocation_control
