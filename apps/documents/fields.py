@@ -144,16 +144,48 @@ def _names(items: Any, key: str = "name") -> set[str]:
     }
 
 
+# Which field picks from which declared names (`*` is any row); the editor's pickers and the
+# server's reference check both read this table.
+REFERENCE_PICKERS = {
+    "metrics.items.*.dataset": "splits",
+    "entities.features.*.entity": "entities",
+    "baseline.baselines.*.compared_on": "metrics",
+    "ab_test.primary_metric": "metrics",
+    "ab_test.guardrail_metrics": "metrics",
+}
+# Where each kind of name is declared: a list of rows, each with a `name`.
+REFERENCE_SOURCES = {
+    "metrics": "metrics.items",
+    "splits": "data.split.splits",
+    "entities": "entities.items",
+}
+
+
 def reference_choices(document_snapshot: dict) -> dict[str, list[str]]:
     """The names other fields may refer to: metrics, splits and entities (sorted)."""
-    return {
-        "metrics": sorted(_names(get_path(document_snapshot, "metrics.items"))),
-        "splits": sorted(_names(get_path(document_snapshot, "data.split.splits"))),
-        "entities": [
-            *sorted(_names(get_path(document_snapshot, "entities.items"))),
-            *ENTITY_PSEUDO_NAMES,
-        ],
+    choices = {
+        kind: sorted(_names(get_path(document_snapshot, path)))
+        for kind, path in REFERENCE_SOURCES.items()
     }
+    choices["entities"] = [*choices["entities"], *ENTITY_PSEUDO_NAMES]
+    return choices
+
+
+def _values_at(data: Any, parts: list[str], prefix: str = ""):
+    """(path, value) for every value at a pattern path; `*` walks every row of a list."""
+    if not parts:
+        if isinstance(data, list):  # a list of names: each one is a reference
+            for index, value in enumerate(data):
+                yield f"{prefix}.{index}", value
+        else:
+            yield prefix, data
+        return
+    head, rest = parts[0], parts[1:]
+    if head == "*":
+        for index, item in enumerate(data if isinstance(data, list) else []):
+            yield from _values_at(item, rest, f"{prefix}.{index}")
+    elif isinstance(data, dict) and head in data:
+        yield from _values_at(data[head], rest, f"{prefix}.{head}" if prefix else head)
 
 
 def reference_errors(data: dict, document_snapshot: dict) -> dict[str, list[str]]:
@@ -163,35 +195,20 @@ def reference_errors(data: dict, document_snapshot: dict) -> dict[str, list[str]
     with `data` merged in), so a section may declare and reference in one save.
     """
     merged = {g: dict(f) for g, f in document_snapshot.items()}
-    for group, fields in data.items():
-        if isinstance(fields, dict):
-            merged.setdefault(group, {}).update(fields)
+    for group, values in data.items():
+        if isinstance(values, dict):
+            merged.setdefault(group, {}).update(values)
     declared = {kind: set(names) for kind, names in reference_choices(merged).items()}
-    metrics, splits, entities = declared["metrics"], declared["splits"], declared["entities"]
+    what = {"metrics": _("metric"), "splits": _("split"), "entities": _("entity")}
     errors: dict[str, list[str]] = {}
-
-    def check(path: str, value: Any, declared: set[str], what: str) -> None:
-        if is_filled(value) and value not in declared:
-            listed = ", ".join(sorted(declared)) or _("none yet")
-            errors.setdefault(path, []).append(
-                _("“%(value)s” is not a declared %(what)s (declared: %(listed)s).")
-                % {"value": value, "what": what, "listed": listed}
-            )
-
-    for i, metric in enumerate(get_path(data, "metrics.items") or []):
-        if isinstance(metric, dict):
-            check(f"metrics.items.{i}.dataset", metric.get("dataset"), splits, _("split"))
-    for i, feature in enumerate(get_path(data, "entities.features") or []):
-        if isinstance(feature, dict):
-            check(f"entities.features.{i}.entity", feature.get("entity"), entities, _("entity"))
-    for i, baseline in enumerate(get_path(data, "baseline.baselines") or []):
-        if isinstance(baseline, dict):
-            check(f"baseline.baselines.{i}.compared_on", baseline.get("compared_on"), metrics,
-                  _("metric"))  # fmt: skip
-    ab = data.get("ab_test") if isinstance(data.get("ab_test"), dict) else {}
-    check("ab_test.primary_metric", ab.get("primary_metric"), metrics, _("metric"))
-    for i, name in enumerate(ab.get("guardrail_metrics") or []):
-        check(f"ab_test.guardrail_metrics.{i}", name, metrics, _("metric"))
+    for pattern, kind in REFERENCE_PICKERS.items():
+        for path, value in _values_at(data, pattern.split(".")):
+            if is_filled(value) and value not in declared[kind]:
+                listed = ", ".join(sorted(declared[kind])) or _("none yet")
+                errors.setdefault(path, []).append(
+                    _("“%(value)s” is not a declared %(what)s (declared: %(listed)s).")
+                    % {"value": value, "what": what[kind], "listed": listed}
+                )
     return errors
 
 

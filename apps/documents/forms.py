@@ -107,22 +107,6 @@ GROUP_TITLES = {
     "risks": _("Risks & open questions"),
 }
 
-# Fields whose value names something declared elsewhere (the references that
-# fields.reference_errors checks): the editor offers the declared names instead of free text.
-# `*` stands for any row.
-REFERENCE_PICKERS = {
-    "metrics.items.*.dataset": "splits",
-    "entities.features.*.entity": "entities",
-    "baseline.baselines.*.compared_on": "metrics",
-    "ab_test.primary_metric": "metrics",
-    "ab_test.guardrail_metrics": "metrics",
-}
-# Where each kind of name is declared: a list of rows, each with a `name`.
-REFERENCE_SOURCES = {
-    "metrics": "metrics.items",
-    "splits": "data.split.splits",
-    "entities": "entities.items",
-}
 
 # Hand-indented JSON is allowed some room; what is stored is bounded by fields.DATA_MAX_BYTES.
 DATA_TEXT_MAX_CHARS = 2 * fields.DATA_MAX_BYTES

@@ -27,8 +27,6 @@ from apps.checklists.selectors import checklist_current
 from apps.documents import diff, fields, selectors, services
 from apps.documents.forms import (
     GROUP_TITLES,
-    REFERENCE_PICKERS,
-    REFERENCE_SOURCES,
     DashboardFilterForm,
     DocumentCreateForm,
     DocumentEditForm,
@@ -241,8 +239,8 @@ def _section_page(request, document, section, form, *, sections, data, conflict=
         "version": section.version,
         "required": required,
         "groupTitles": {group: GROUP_TITLES.get(group, "") for group in groups},
-        "pickers": REFERENCE_PICKERS,
-        "sources": REFERENCE_SOURCES,
+        "pickers": fields.REFERENCE_PICKERS,
+        "sources": fields.REFERENCE_SOURCES,
         "pseudo": {"entities": list(fields.ENTITY_PSEUDO_NAMES)},
         "choices": fields.reference_choices(others),
         "metricDirections": {
