@@ -108,6 +108,12 @@ def _count(value: float) -> str:
     return f"{value:,.2f}"
 
 
+def _units(value: float) -> str:
+    """Daily units: thousands separators, at most two decimals."""
+    text = f"{value:,.2f}"
+    return text.rstrip("0").rstrip(".")
+
+
 def _percent(value: float) -> str:
     return f"{value * 100:.6g}%"
 
@@ -252,18 +258,18 @@ def _proportion(inp: SampleSizeInput, z_a: float, z_b: float, k: float):
 def _mean(inp: SampleSizeInput, z_a: float, z_b: float, k: float):
     """(n_C raw, δ, formula lines) of the known-variance test of a mean."""
     sigma = inp.std_dev
-    if inp.mde_type == "relative":
-        delta = abs(inp.baseline_mean * inp.mde_value)
-        delta_line = (
-            f"δ = μ · m = {_num(inp.baseline_mean)} · {_num(inp.mde_value)} = {_num(delta)}"
-        )
-    else:
-        delta = inp.mde_value
-        delta_line = f"δ = m = {_num(delta)}"
+    relative = inp.mde_type == "relative"
+    delta = abs(inp.baseline_mean * inp.mde_value) if relative else inp.mde_value
     if not math.isfinite(delta):
         raise InvalidInput(
             {"mde_value": [_("The effect (baseline mean × MDE) is too large to compute.")]}
         )
+    if relative:
+        delta_line = (
+            f"δ = μ · m = {_num(inp.baseline_mean)} · {_num(inp.mde_value)} = {_num(delta)}"
+        )
+    else:
+        delta_line = f"δ = m = {_num(delta)}"
     # σ/δ first: squaring σ or δ alone can overflow or underflow where their ratio is fine.
     ratio = sigma / delta
     if not math.isfinite(ratio):
@@ -349,10 +355,11 @@ def sample_size(inp: SampleSizeInput) -> SampleSize:
                     ]
                 }
             )  # fmt: skip
-        days = max(_ceil(n_control / per_day_c), _ceil(n_treatment / per_day_t))
+        days = max(1, _ceil(n_control / per_day_c), _ceil(n_treatment / per_day_t))
         lines.append(
-            f"days = max(⌈{n_control:,} / ({_num(daily)} · {_num(inp.allocation_control)})⌉, "
-            f"⌈{n_treatment:,} / ({_num(daily)} · {_num(inp.allocation_treatment)})⌉) = {days}"
+            f"days = max(⌈{n_control:,} / ({_units(daily)} · {_num(inp.allocation_control)})⌉,\n"
+            f"           ⌈{n_treatment:,} / ({_units(daily)} · {_num(inp.allocation_treatment)})⌉)"
+            f" = {days}"
         )
         if days > EIGHT_WEEKS_DAYS:
             warnings.append(
@@ -367,7 +374,7 @@ def sample_size(inp: SampleSizeInput) -> SampleSize:
             )  # fmt: skip
         warnings.append(
             _("Assumes %(daily)s new eligible units per day; returning users make real accrual "
-              "slower.") % {"daily": _num(daily)}
+              "slower.") % {"daily": _units(daily)}
         )  # fmt: skip
     return SampleSize(
         n_control=n_control,

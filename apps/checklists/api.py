@@ -2,7 +2,12 @@
 
 from django.shortcuts import get_object_or_404
 from django.urls import path
-from drf_spectacular.utils import extend_schema, extend_schema_serializer, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_serializer,
+    inline_serializer,
+)
 from rest_framework import permissions, serializers, status, throttling
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -126,33 +131,70 @@ class WaiverDeleteApi(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+_ERROR = inline_serializer(
+    name="AbSampleSizeError",
+    fields={
+        "detail": serializers.CharField(),
+        "errors": serializers.DictField(child=serializers.ListField(child=serializers.CharField())),
+    },
+)
+
+
+class _Number(serializers.FloatField):
+    """A float that refuses JSON true/false (which Python would read as 1.0 and 0.0)."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class AbToolAnonThrottle(throttling.AnonRateThrottle):
+    """Anonymous visitors share the public calculator fairly; signed-in users are not limited."""
+
+    scope = "ab_tool_anon"
+    rate = "60/min"
+
+
 class AbSampleSizeApi(APIView):
     """The A/B calculator for people who just need the number (content spec §4)."""
 
     permission_classes = [permissions.AllowAny]
-    throttle_classes = [throttling.AnonRateThrottle]
+    throttle_classes = [AbToolAnonThrottle]
 
     @extend_schema_serializer(component_name="AbSampleSizeInput")
     class InputSerializer(serializers.Serializer):
-        metric_type = serializers.ChoiceField(choices=["proportion", "mean"])
-        mde_value = serializers.FloatField()
-        mde_type = serializers.ChoiceField(choices=["relative", "absolute"])
-        alpha = serializers.FloatField()
-        power = serializers.FloatField()
-        sides = serializers.IntegerField(default=2)
+        metric_type = serializers.ChoiceField(choices=list(ab.METRIC_TYPES))
+        mde_value = _Number(help_text="Minimum detectable effect, a magnitude > 0 (0.1 = 10%).")
+        mde_type = serializers.ChoiceField(choices=list(ab.MDE_TYPES))
+        alpha = _Number(help_text="Significance level, in (0, 0.5).")
+        power = _Number(help_text="1 − β, in (0, 1).")
+        sides = serializers.IntegerField(default=2, help_text="1 or 2.")
         direction = serializers.ChoiceField(
-            choices=["increase", "decrease", "keep_within"], default="increase"
+            choices=list(ab.DIRECTIONS),
+            default="increase",
+            help_text="The sign of the effect; keep_within counts as increase.",
         )
-        allocation_control = serializers.FloatField(default=0.5)
-        allocation_treatment = serializers.FloatField(default=0.5)
+        allocation_control = _Number(default=0.5, help_text="Share of eligible units, (0, 1].")
+        allocation_treatment = _Number(default=0.5, help_text="Share; both add up to at most 1.")
         method = serializers.ChoiceField(
-            choices=["unpooled", "pooled", "arcsine"], default="unpooled"
+            choices=list(ab.METHODS),
+            default="unpooled",
+            help_text="pooled and arcsine apply to proportions only.",
         )
-        variance_inflation_factor = serializers.FloatField(default=1.0)
-        baseline_rate = serializers.FloatField(required=False, allow_null=True)
-        baseline_mean = serializers.FloatField(required=False, allow_null=True)
-        std_dev = serializers.FloatField(required=False, allow_null=True)
-        daily_eligible_units = serializers.FloatField(required=False, allow_null=True)
+        variance_inflation_factor = _Number(default=1.0, help_text="At least 1.")
+        baseline_rate = _Number(
+            required=False, allow_null=True, help_text="Control proportion in (0, 1)."
+        )
+        baseline_mean = _Number(
+            required=False, allow_null=True, help_text="Mean metrics with a relative MDE."
+        )
+        std_dev = _Number(required=False, allow_null=True, help_text="Mean metrics, > 0.")
+        daily_eligible_units = _Number(
+            required=False,
+            allow_null=True,
+            help_text="New units per day across all arms; omit to skip the duration.",
+        )
 
     @extend_schema_serializer(component_name="AbSampleSizeOutput")
     class OutputSerializer(serializers.Serializer):
@@ -172,10 +214,22 @@ class AbSampleSizeApi(APIView):
         warnings = serializers.ListField(child=serializers.CharField())
 
     @extend_schema(
-        operation_id="tools_ab_sample_size", request=InputSerializer, responses=OutputSerializer
+        operation_id="tools_ab_sample_size",
+        request=InputSerializer,
+        responses={
+            200: OutputSerializer,
+            400: OpenApiResponse(
+                response=_ERROR,
+                description="Bad input: `errors` names each input and what is wrong with it.",
+            ),
+            429: OpenApiResponse(response=_ERROR, description="Too many anonymous requests."),
+        },
     )
     def post(self, request):
-        """n per arm, total, days and the formula with the numbers substituted."""
+        """n per arm, total, days and the formula with the numbers substituted (public).
+
+        Shares, rates and MDEs are fractions (0.05, not 5%). Anonymous use is rate-limited.
+        """
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -77,8 +78,12 @@ def waiver_remove(request, doc_id, waiver_id):
 
 
 def ab_tool(request):
-    """The standalone A/B calculator: a GET form, so results work without JS and can be linked."""
-    form = AbToolForm(request.GET or None)
+    """The standalone A/B calculator: a GET form, so results work without JS and can be linked.
+
+    Inputs missing from the query take their defaults (the spec's Example A), so the bare page
+    already shows a result and a link may carry only the inputs that differ.
+    """
+    form = AbToolForm({**AbToolForm.default_data(), **request.GET.dict()})
     result = None
     if form.is_valid():
         try:
@@ -86,6 +91,28 @@ def ab_tool(request):
         except ab.InvalidInput as exc:
             for field, errors in exc.errors.items():
                 form.add_error(field if field in form.fields else None, errors)
-    partial = request.GET.get("partial") == "1"
-    template = "checklists/_ab_results.html" if partial else "checklists/ab_tool.html"
-    return render(request, template, {"form": form, "result": result})
+    return render(
+        request,
+        "checklists/ab_tool.html",
+        {"form": form, "result": result, "ab_config": _ab_tool_config()},
+    )
+
+
+def _ab_tool_config() -> dict:
+    """What static/js/ab-tool.js needs to recompute live through the API, in the page's language."""
+    return {
+        "api": reverse("api:ab-sample-size"),
+        "mdeLabels": AbToolForm.MDE_LABELS,
+        "text": {
+            "control": _("Control"),
+            "treatment": _("Treatment"),
+            "total": _("Total"),
+            "days": _("Days"),
+            "noDays": _("Add the daily eligible units to get the duration in days."),
+            "how": _("How it was computed"),
+            "invalid": _("No result yet."),
+            "fix": _("Fix the inputs marked in red."),
+            "throttled": _("Too many requests: wait a minute, then press Compute."),
+            "offline": _("The calculator could not be reached; press Compute to try again."),
+        },
+    }

@@ -78,33 +78,3 @@ def test_an_editor_is_not_offered_to_waive_an_error_and_cannot(client, eddie, de
     payload = {"rule_id": "PRB-01", "section": "problem", "reason": "Nope."}
     assert client.post(url, payload).status_code == 403
     assert not Waiver.objects.exists()
-
-
-def test_the_calculator_page_is_public_and_computes_from_the_query(client, db):
-    response = client.get(reverse("checklists:ab_tool"), {
-        "metric_type": "proportion", "baseline_rate": 5, "mde_value": 10, "mde_type": "relative",
-        "direction": "increase", "alpha": 0.05, "power": 0.8, "sides": 2,
-        "allocation_control": 50, "allocation_treatment": 50, "method": "unpooled",
-        "daily_eligible_units": 10000,
-    })  # fmt: skip
-    assert response.status_code == 200
-    numbers = [s.get_text() for s in soup(response).select(".ab-numbers strong")]
-    assert numbers == ["31,231", "31,231", "62,462", "7"]
-
-
-def test_bad_calculator_input_is_a_form_error_without_nan(client, db):
-    response = client.get(reverse("checklists:ab_tool"), {
-        "metric_type": "proportion", "baseline_rate": 5, "mde_value": 2500, "mde_type": "relative",
-        "direction": "increase", "alpha": 0.05, "power": 1, "sides": 2,
-        "allocation_control": 50, "allocation_treatment": 50, "method": "unpooled",
-    })  # fmt: skip
-    page = soup(response)
-    assert page.select_one("#id_power_error")
-    assert "nan" not in page.get_text().lower().split()
-    assert not page.select_one(".ab-numbers")
-
-
-def test_the_calculator_partial_returns_only_the_results(client, db):
-    response = client.get(reverse("checklists:ab_tool"), {"partial": "1"})
-    assert soup(response).select_one("#ab-results")
-    assert not soup(response).select_one("#ab-form")
