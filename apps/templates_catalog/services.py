@@ -75,14 +75,18 @@ def compose_section_schema(fields: dict[str, Any], canonical: dict[str, Any]) ->
 
 
 def _check_required_fields(key: str, section: dict[str, Any]) -> None:
-    fields = section.get("fields") or {}
+    """Every required path must exist in the section's composed schema (typos are refused)."""
     for path in section.get("required_fields") or []:
-        group, _, name = path.partition(".")
-        names = fields.get(group)
-        if names is None or (names != "*" and name.split(".")[0] not in names):
-            raise ValidationError(
-                f"{key}.{section['key']}: required field '{path}' is not among the section's fields"
-            )
+        node = section["field_schema"]
+        for part in path.split("."):
+            if node.get("type") == "array":
+                node = node.get("items", {})
+            node = node.get("properties", {}).get(part)
+            if node is None:
+                raise ValidationError(
+                    f"{key}.{section['key']}: required field '{path}' is not among the "
+                    "section's fields"
+                )
 
 
 def parse_template(path: Path, canonical: dict[str, Any]) -> dict[str, Any]:

@@ -16,7 +16,8 @@ def _field_rows(spec) -> list[dict]:
                 {
                     "path": path,
                     "title": field_schema.get("title", name),
-                    "required": path in required,
+                    # `data.split.strategy` required makes `data.split` a required field too.
+                    "required": path in required or any(r.startswith(f"{path}.") for r in required),
                 }
             )
     return rows
