@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "apps.templates_catalog",
     "apps.documents",
     "apps.checklists",
+    "apps.exports",
 ]
 
 MIDDLEWARE = [

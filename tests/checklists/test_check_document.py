@@ -49,7 +49,41 @@ def test_a_stored_document_is_checked_by_id(team_a, alice):
     assert "ERROR   DOC-01 [problem]" in out
 
 
-@pytest.mark.parametrize("target", ["nope", str(uuid.uuid4()), "missing.yaml"])
+def as_markdown(data: dict) -> str:
+    """The worked example in the document Markdown format, one section per template section."""
+    titles = {
+        "problem": "Problem & business goal", "requirements": "Requirements & constraints",
+        "metrics": "Metrics", "entities": "Entities & features", "data": "Data",
+        "baseline": "baseline", "model": "Model", "serving": "serving",
+        "monitoring": "monitoring", "ab_test": "ab_test", "risks": "risks",
+    }  # fmt: skip
+    parts = ["---\ntemplate: ml_system_design\ntitle: CTR\n---\n"]
+    for group, title in titles.items():
+        block = yaml.safe_dump({group: data[group]}, allow_unicode=True, sort_keys=False)
+        parts.append(f"## {title}\n\n```yaml\n{block}```\n\nNotes on {group}.\n")
+    return "\n".join(parts)
+
+
+def test_a_markdown_document_is_checked_too(db, tmp_path):
+    data = yaml.safe_load(APPENDIX_A.read_text())
+    path = tmp_path / "design.md"
+    path.write_text(as_markdown(data))
+    code, out = run(str(path))
+    assert (code, out.strip().splitlines()[-1]) == (0, "0 error(s), 0 warning(s), 0 finding(s)")
+    data["metrics"]["items"] = [m for m in data["metrics"]["items"] if m["kind"] != "offline"]
+    path.write_text(as_markdown(data))
+    code, out = run(str(path))
+    assert code == 1 and "MET-01" in out
+
+
+def test_a_markdown_heading_that_is_no_section_is_a_clear_error(db, tmp_path):
+    path = tmp_path / "bad.md"
+    path.write_text("## Something else\n\ntext\n")
+    with pytest.raises(CommandError, match="Something else"):
+        run(str(path))
+
+
+@pytest.mark.parametrize("target", ["nope", str(uuid.uuid4()), "missing.yaml", "missing.md"])
 def test_an_unknown_target_is_a_clear_error(db, target):
     with pytest.raises(CommandError):
         run(target)

@@ -2,11 +2,13 @@ import uuid
 from pathlib import Path
 
 import yaml
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from apps.checklists import engine, snapshot
 from apps.documents.models import Document
 from apps.documents.selectors import document_sections
+from apps.exports import markdown_format
 
 
 class Command(BaseCommand):
@@ -16,13 +18,40 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("document", help="a document UUID, or a path to a .yaml/.yml file")
+        parser.add_argument(
+            "document", help="a document UUID, or a path to a .md, .yaml or .yml file"
+        )
         parser.add_argument(
             "--template", help="template key for a YAML file without `doc: template:`"
         )
 
+    def _markdown(self, path: Path, template: str | None):
+        """A document file in the Markdown format (apps/exports/markdown_format.py)."""
+        try:
+            parsed = markdown_format.parse(path.read_text(encoding="utf-8"))
+            key = template or parsed.meta.get("template") or snapshot.DEFAULT_TEMPLATE
+            layout = snapshot.template_layout(key)
+            matched = markdown_format.match_sections(
+                parsed, [(spec["key"], spec.get("title") or spec["key"]) for spec in layout]
+            )
+        except ValidationError as exc:
+            raise CommandError(f"{path}: {' '.join(exc.messages)}") from exc
+        except ValueError as exc:
+            raise CommandError(f"{path}: {exc}") from exc
+        canonical: dict = {}
+        for fields, _body in matched.values():
+            for group, values in fields.items():
+                if isinstance(values, dict):
+                    canonical.setdefault(group, {}).update(values)
+        bodies = {key: body for key, (_fields, body) in matched.items()}
+        return snapshot.from_canonical(canonical, key, bodies=bodies)
+
     def _snapshot(self, target: str, template: str | None):
         path = Path(target)
+        if path.suffix == ".md":
+            if not path.is_file():
+                raise CommandError(f"No such file: {target}")
+            return self._markdown(path, template)
         if path.suffix in {".yaml", ".yml"}:
             if not path.is_file():
                 raise CommandError(f"No such file: {target}")
@@ -36,7 +65,9 @@ class Command(BaseCommand):
         try:
             document = Document.objects.select_related("template").get(pk=uuid.UUID(target))
         except (ValueError, Document.DoesNotExist):
-            raise CommandError(f"No document with id {target!r} (or give a .yaml path).") from None
+            raise CommandError(
+                f"No document with id {target!r} (or give a .md or .yaml path)."
+            ) from None
         return snapshot.from_document(document, list(document_sections(document)))
 
     def handle(self, *args, document, template, **options):
