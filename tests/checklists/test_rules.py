@@ -198,6 +198,12 @@ FAILING = [
     ("ABT-04", "sample_size_missing", [("ab_test.sample_size", DELETE)], {"ABT-04"}),
     ("ABT-04", "sample_size_just_under_tolerance",
      [("ab_test.sample_size.treatment", int(31_235_387 * 0.985))], {"ABT-04"}),
+    ("ABT-04", "variance_deflated",
+     [("ab_test.variance_inflation_factor", 0.5), ("ab_test.statistical_test", "z_test")],
+     {"ABT-04", "ABT-07"}),
+    ("ABT-04", "pooled_method_on_a_mean",
+     [("ab_test.metric_type", "mean"), ("ab_test.std_dev", 0.05), ("ab_test.method", "pooled"),
+      ("ab_test.mde", {"value": 0.0001, "type": "absolute"})], {"ABT-04"}),
     ("ABT-05", "duration_shorter_than_computed",
      [("ab_test.allocation", {"control": 0.001, "treatment": 0.001})], {"ABT-05"}),
     ("ABT-05", "no_daily_eligible_units", [("ab_test.daily_eligible_units", DELETE)],
@@ -429,6 +435,20 @@ def test_abt_04_interpolates_the_recomputed_sample_size():
         "treatment impressions for α=0.05, power=0.8, MDE=0.01 relative."
     )
     assert finding.field_paths == ("ab_test.sample_size.control",)
+
+
+def test_abt_04_explains_inputs_the_calculator_cannot_use_and_points_at_them():
+    (finding,) = message_of("ABT-04", ("ab_test.variance_inflation_factor", 0.5))
+    assert finding.field_paths == ("ab_test.variance_inflation_factor",)
+    assert finding.message.startswith(
+        "The sample size cannot be recomputed from this plan: The variance inflation factor is "
+        "at least 1"
+    )
+    assert finding.message.endswith(
+        "Fix it so the number of impressions needed per arm can be computed."
+    )
+    (too_small,) = message_of("ABT-04", ("ab_test.mde.value", 1e-9))
+    assert too_small.field_paths == ("ab_test.mde.value",)
 
 
 def test_abt_05_interpolates_the_computed_days():

@@ -138,22 +138,22 @@ def recompute_sample_size(snapshot: DocumentSnapshot) -> "ab.SampleSize":
     )
 
 
+# ab.SampleSizeInput names -> canonical field paths, so a finding links to the field at fault.
+_INPUT_PATHS = {
+    "mde_value": "ab_test.mde.value",
+    "mde_type": "ab_test.mde.type",
+    "allocation_control": "ab_test.allocation.control",
+    "allocation_treatment": "ab_test.allocation.treatment",
+    "direction": "ab_test.primary_metric",
+}
+
+
 def _invalid_input_paths(error: ab.InvalidInput) -> list[str]:
-    keys = getattr(error, "errors", None)
-    if isinstance(keys, Mapping):
-        return [f"ab_test.{key}" for key in keys] or ["ab_test"]
-    return ["ab_test"]
+    return [_INPUT_PATHS.get(name, f"ab_test.{name}") for name in error.errors] or ["ab_test"]
 
 
 def _invalid_input_text(error: ab.InvalidInput) -> str:
-    errors = getattr(error, "errors", None)
-    if isinstance(errors, Mapping):
-        parts = []
-        for key, messages in errors.items():
-            text = messages if isinstance(messages, str) else "; ".join(map(str, messages))
-            parts.append(f"{key}: {text}")
-        return "; ".join(parts)
-    return str(error)
+    return " ".join(str(message) for messages in error.errors.values() for message in messages)
 
 
 # A/B test (skipped by the engine when the plan is validly N/A) ------------------------------
@@ -251,8 +251,8 @@ def _plan_is_computable(snapshot: DocumentSnapshot, config: Config) -> bool:
     ),
     variants={
         "invalid_input": (
-            "The sample size cannot be recomputed from this plan ({errors}); fix these "
-            "inputs so the required number of {unit}s per arm can be computed."
+            "The sample size cannot be recomputed from this plan: {errors} Fix it so the "
+            "number of {unit}s needed per arm can be computed."
         ),
     },
     source=(
