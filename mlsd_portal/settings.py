@@ -82,6 +82,8 @@ INSTALLED_APPS = [
     "apps.templates_catalog",
     "apps.documents",
     "apps.checklists",
+    "apps.reviews",
+    "apps.notifications",
     "apps.exports",
 ]
 
@@ -188,6 +190,7 @@ else:
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "MLSD Portal <noreply@localhost>")
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

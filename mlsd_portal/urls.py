@@ -25,6 +25,7 @@ urlpatterns = [
     path("templates/", include("apps.templates_catalog.urls")),
     path("documents/", include("apps.documents.urls")),
     path("", include("apps.checklists.urls")),
+    path("", include("apps.reviews.urls")),
     path("api/v1/", include((api_v1, "api"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),

@@ -107,6 +107,41 @@ def can_comment_document(user, document: Document) -> bool:
     return role_allows(document_role(user, document), Need.COMMENT)
 
 
+def is_document_owner(user, document: Document) -> bool:
+    """The document's author, or an owner of its team."""
+    if not user.is_authenticated:
+        return False
+    return user.pk == document.created_by_id or document_role(user, document) == Role.OWNER
+
+
+def can_request_review(user, document: Document) -> bool:
+    """Editors and owners ask teammates to review."""
+    return role_allows(document_role(user, document), Need.EDIT)
+
+
+def can_review_document(user, document: Document) -> bool:
+    """Reviewers, editors and owners review, but never the document's own author."""
+    return (
+        role_allows(document_role(user, document), Need.REVIEW)
+        and user.pk != document.created_by_id
+    )
+
+
+def can_raise_blocking_concern(user, document: Document) -> bool:
+    """A concern that blocks sign-off comes from someone who may review."""
+    return role_allows(document_role(user, document), Need.REVIEW)
+
+
+def can_resolve_thread(user, document: Document, thread) -> bool:
+    """Its author or the document owner (who must give a reason for a blocking concern)."""
+    return user.pk == thread.created_by_id or is_document_owner(user, document)
+
+
+def can_change_comment(user, comment) -> bool:
+    """Only the author edits or deletes a comment."""
+    return user.is_authenticated and user.pk == comment.author_id
+
+
 def can_waive_finding(user, document: Document, severity: str) -> bool:
     """Authors and reviewers acknowledge warnings; only reviewers and owners waive errors."""
     role = document_role(user, document)

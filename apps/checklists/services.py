@@ -11,6 +11,7 @@ from apps.checklists import ab, engine, snapshot
 from apps.checklists.models import WAIVER_REASON_MAX_CHARS, ChecklistResult, Severity, Waiver
 from apps.documents.models import Document, document_content_hash
 from apps.documents.selectors import document_sections
+from apps.reviews.services import review_status_refresh
 
 
 @transaction.atomic
@@ -69,7 +70,7 @@ def waiver_create(*, document: Document, user, rule_id: str, section: str, reaso
         raise PermissionDenied(_("Only a reviewer or an owner can waive an error."))
     if Waiver.objects.filter(document=document, rule_id=rule_id, section=section).exists():
         raise ValidationError({"rule_id": _("This finding is already waived.")})
-    return Waiver.objects.create(
+    waiver = Waiver.objects.create(
         document=document,
         rule_id=rule_id,
         section=section,
@@ -77,6 +78,9 @@ def waiver_create(*, document: Document, user, rule_id: str, section: str, reaso
         reason=_clean_reason(reason),
         created_by=user,
     )
+    if severity == Severity.ERROR:
+        review_status_refresh(document=document, actor=user)
+    return waiver
 
 
 @transaction.atomic
@@ -85,6 +89,8 @@ def waiver_remove(*, waiver: Waiver, user) -> None:
     if not can_waive_finding(user, waiver.document, waiver.severity):
         raise PermissionDenied(_("Only a reviewer or an owner can withdraw this waiver."))
     waiver.delete()
+    if waiver.severity == Severity.ERROR:
+        review_status_refresh(document=waiver.document, actor=user)
 
 
 def ab_plan_compute(ab_test: dict, metrics: list) -> dict:

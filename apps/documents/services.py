@@ -20,6 +20,7 @@ from apps.documents.models import (
     Revision,
     Section,
 )
+from apps.reviews.services import review_status_refresh
 from apps.templates_catalog.models import DesignTemplate
 
 
@@ -163,6 +164,8 @@ def section_save(
     """
     _ensure_not_archived(section.document)
     body_md = _clean_body(body_md)
+    # Saves and review decisions of one document take turns (see apps.reviews.services).
+    list(Document.objects.select_for_update().filter(pk=section.document_id).values_list("pk"))
     changes: dict[str, Any] = {}
     if data is not None:
         changes["data"] = _clean_data(section, data, check_references=check_references)
@@ -194,6 +197,7 @@ def section_save(
     Document.objects.filter(pk=section.document_id).update(updated_at=section.updated_at)
     # Findings are computed here, once per content, and never on page reads.
     checklist_refresh(document=section.document)
+    review_status_refresh(document=section.document, actor=author)
     return section
 
 

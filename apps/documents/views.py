@@ -34,6 +34,8 @@ from apps.documents.forms import (
     field_label,
 )
 from apps.documents.models import SECTION_BODY_MAX_CHARS
+from apps.reviews.selectors import awaiting_review
+from apps.reviews.views import review_context
 from apps.templates_catalog.selectors import template_get, template_list
 
 DASHBOARD_PAGE_SIZE = 25
@@ -64,6 +66,7 @@ def dashboard(request):
         "narrowed": narrowed,
         "has_teams": bool(teams),
         "can_create": any(role_allows(team.user_role, Need.EDIT) for team in teams),
+        "awaiting": [] if filters["archived"] else awaiting_review(request.user),
     }
     return render(request, "documents/dashboard.html", context)
 
@@ -139,6 +142,7 @@ def detail(request, doc_id):
         "presence_config": _presence_config(document, sections, editing=""),
         "written_count": sum(1 for section in sections if not section.is_empty),
         "can_edit": can_edit_document(request.user, document),
+        **review_context(request, document, sections, checklist),
     }
     return render(request, "documents/detail.html", context)
 

@@ -1,0 +1,396 @@
+"""HTML pages of the review workflow. The document page shows threads and the review panel and
+posts here; a refused post renders a small page with the form, its errors and what was typed."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from apps.accounts.models import Membership
+from apps.accounts.permissions import (
+    Need,
+    can_change_comment,
+    can_raise_blocking_concern,
+    can_request_review,
+    get_document_for_user,
+    is_document_owner,
+    role_allows,
+)
+from apps.documents.fields import display_blocks
+from apps.documents.models import Document
+from apps.documents.selectors import document_sections
+from apps.reviews import selectors, services
+from apps.reviews.forms import (
+    CommentEditForm,
+    DecisionForm,
+    ReplyForm,
+    ResolveForm,
+    ReviewRequestForm,
+    ThreadForm,
+    field_path_choices,
+)
+from apps.reviews.models import AuditEvent, Thread
+
+
+def _detail(document, anchor: str = ""):
+    return redirect(reverse("documents:detail", args=[document.pk]) + anchor)
+
+
+def _apply_errors(form, exc: ValidationError) -> None:
+    """Put a service's errors on the form fields they name (the rest on the form)."""
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.message_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def _form_page(request, document, form, *, heading, action, submit, status=200, **extra):
+    """One page for every review form: shown on GET, and with its errors when a post fails."""
+    if request.method == "POST":
+        status = 400
+    context = {
+        "document": document,
+        "form": form,
+        "heading": heading,
+        "action": action,
+        "submit": submit,
+        **extra,
+    }
+    return render(request, "reviews/form_page.html", context, status=status)
+
+
+def thread_kinds(user, document) -> list[str]:
+    """The thread types `user` may open on `document`."""
+    kinds = [Thread.Kind.QUESTION, Thread.Kind.SUGGESTION, Thread.Kind.PRAISE]
+    if can_raise_blocking_concern(user, document):
+        kinds.insert(2, Thread.Kind.BLOCKING)
+    return kinds
+
+
+@login_required
+def thread_new(request, doc_id):
+    """Start a thread on a section; the section, a quote or a field come in the query string."""
+    document = get_document_for_user(request.user, doc_id, need=Need.COMMENT)
+    sections = list(document_sections(document))
+    key = request.POST.get("section") or request.GET.get("section") or ""
+    section = next((s for s in sections if s.key == key), sections[0] if sections else None)
+    form_kwargs = {
+        "sections": sections,
+        "field_paths": field_path_choices(section) if section else [],
+        "kinds": thread_kinds(request.user, document),
+    }
+    if request.method == "POST":
+        form = ThreadForm(request.POST, **form_kwargs)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                thread = services.thread_open(
+                    document=document,
+                    author=request.user,
+                    section_key=data["section"],
+                    kind=data["kind"],
+                    body_md=data["body"],
+                    quote=data["quote"],
+                    field_path=data["field_path"],
+                )
+            except ValidationError as exc:
+                _apply_errors(form, exc)
+            else:
+                return _detail(document, f"#thread-{thread.pk}")
+    else:
+        form = ThreadForm(
+            initial={
+                "section": section.key if section else "",
+                "quote": request.GET.get("quote", "")[:1000],
+                "field_path": request.GET.get("field", ""),
+                "kind": request.GET.get("kind", Thread.Kind.QUESTION),
+            },
+            **form_kwargs,
+        )
+    return _form_page(
+        request,
+        document,
+        form,
+        heading=_("New comment"),
+        action=reverse("reviews:thread_new", args=[document.pk]),
+        submit=_("Comment"),
+    )
+
+
+@require_POST
+@login_required
+def thread_reply(request, doc_id, thread_id):
+    document = get_document_for_user(request.user, doc_id, need=Need.COMMENT)
+    thread = selectors.thread_get(document, thread_id)
+    thread.document = document
+    form = ReplyForm(request.POST)
+    if form.is_valid():
+        try:
+            services.comment_add(
+                thread=thread, author=request.user, body_md=form.cleaned_data["body"]
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            return _detail(document, f"#thread-{thread.pk}")
+    return _form_page(
+        request,
+        document,
+        form,
+        heading=_("Reply"),
+        action=reverse("reviews:thread_reply", args=[document.pk, thread.pk]),
+        submit=_("Reply"),
+        thread=thread,
+    )
+
+
+@login_required
+def comment_edit(request, doc_id, comment_id):
+    document = get_document_for_user(request.user, doc_id, need=Need.COMMENT)
+    comment = selectors.comment_get(document, comment_id)
+    comment.thread.document = document
+    if request.method == "POST":
+        form = CommentEditForm(request.POST)
+        if form.is_valid():
+            try:
+                services.comment_edit(
+                    comment=comment, user=request.user, body_md=form.cleaned_data["body"]
+                )
+            except ValidationError as exc:
+                _apply_errors(form, exc)
+            else:
+                return _detail(document, f"#thread-{comment.thread_id}")
+    elif not can_change_comment(request.user, comment) or comment.is_deleted:
+        messages.error(request, _("Only its author can edit a comment."))
+        return _detail(document, f"#thread-{comment.thread_id}")
+    else:
+        form = CommentEditForm(initial={"body": comment.body_md})
+    return _form_page(
+        request,
+        document,
+        form,
+        heading=_("Edit comment"),
+        action=reverse("reviews:comment_edit", args=[document.pk, comment.pk]),
+        submit=_("Save comment"),
+        thread=comment.thread,
+    )
+
+
+@require_POST
+@login_required
+def comment_delete(request, doc_id, comment_id):
+    document = get_document_for_user(request.user, doc_id, need=Need.COMMENT)
+    comment = selectors.comment_get(document, comment_id)
+    comment.thread.document = document
+    services.comment_delete(comment=comment, user=request.user)
+    messages.success(request, _("Comment deleted."))
+    return _detail(document, f"#thread-{comment.thread_id}")
+
+
+@login_required
+def thread_resolve(request, doc_id, thread_id):
+    """Resolve a thread; an owner resolving someone else's blocking concern gives a reason."""
+    document = get_document_for_user(request.user, doc_id, need=Need.COMMENT)
+    thread = selectors.thread_get(document, thread_id)
+    thread.document = document
+    form = ResolveForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.thread_resolve(
+                thread=thread, user=request.user, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            return _detail(document, f"#thread-{thread.pk}")
+    needs_reason = services.is_owner_override(request.user, thread)
+    return _form_page(
+        request,
+        document,
+        form,
+        heading=_("Resolve a blocking concern") if needs_reason else _("Resolve thread"),
+        intro=_(
+            "Someone else raised this concern. Your reason is recorded in the audit log "
+            "and shown on the thread."
+        )
+        if needs_reason
+        else "",
+        action=reverse("reviews:thread_resolve", args=[document.pk, thread.pk]),
+        submit=_("Resolve"),
+        thread=thread,
+    )
+
+
+@require_POST
+@login_required
+def thread_reopen(request, doc_id, thread_id):
+    document = get_document_for_user(request.user, doc_id, need=Need.COMMENT)
+    thread = selectors.thread_get(document, thread_id)
+    thread.document = document
+    try:
+        services.thread_reopen(thread=thread, user=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return _detail(document, f"#thread-{thread.pk}")
+
+
+def review_candidates(document) -> list[Membership]:
+    """Team members who may be asked to review: anyone who may review, but not the author."""
+    members = Membership.objects.filter(team=document.team_id).select_related("user")
+    return [
+        m
+        for m in members
+        if role_allows(m.role, Need.REVIEW)
+        and m.user_id != document.created_by_id
+        and m.user.is_active
+    ]
+
+
+@login_required
+def review_request(request, doc_id):
+    """Ask teammates to review the whole document or named sections."""
+    document = get_document_for_user(request.user, doc_id, need=Need.EDIT)
+    sections = list(document_sections(document))
+    form = ReviewRequestForm(
+        request.POST if request.method == "POST" else None,
+        candidates=review_candidates(document),
+        sections=sections,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.review_request(
+                document=document,
+                requested_by=request.user,
+                usernames=form.cleaned_data["reviewers"],
+                section_keys=form.cleaned_data["sections"],
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Review requested. Reviewers were notified."))
+            return _detail(document, "#review")
+    return _form_page(
+        request,
+        document,
+        form,
+        heading=_("Request review"),
+        intro=_(
+            "Ask for the whole document, or tick the sections a reviewer owns (an "
+            "experimentation reviewer for the A/B plan, say). The document is signed off when "
+            "every section is approved by someone asked to review it."
+        ),
+        action=reverse("reviews:request", args=[document.pk]),
+        submit=_("Request review"),
+    )
+
+
+@require_POST
+@login_required
+def review_withdraw(request, doc_id, request_id):
+    document = get_document_for_user(request.user, doc_id, need=Need.EDIT)
+    review = selectors.request_get(document, request_id)
+    services.review_withdraw(request=review, user=request.user)
+    messages.success(request, _("Review request withdrawn."))
+    return _detail(document, "#review")
+
+
+@require_POST
+@login_required
+def review_decide(request, doc_id):
+    """Approve, request changes or comment on the review."""
+    document = get_document_for_user(request.user, doc_id, need=Need.COMMENT)
+    form = DecisionForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.review_decide(
+                document=document,
+                reviewer=request.user,
+                kind=data["decision"],
+                body_md=data["body"],
+                content_hash=data["content_hash"],
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Your review is recorded."))
+            return _detail(document, "#review")
+    return _form_page(
+        request,
+        document,
+        form,
+        heading=_("Your review"),
+        action=reverse("reviews:decide", args=[document.pk]),
+        submit=_("Submit review"),
+    )
+
+
+@login_required
+def audit_log(request, doc_id):
+    """Every review action and status change on the document, oldest first."""
+    document = get_document_for_user(request.user, doc_id, need=Need.VIEW)
+    labels = dict(Document.Status.choices)
+    events = list(selectors.document_audit(document))
+    for event in events:
+        if event.action == AuditEvent.Action.STATUS_CHANGED:
+            event.old_label = labels.get(event.detail.get("old"), "")
+            event.new_label = labels.get(event.detail.get("new"), "")
+    return render(request, "reviews/audit.html", {"document": document, "events": events})
+
+
+@login_required
+def signed_versions(request, doc_id):
+    document = get_document_for_user(request.user, doc_id, need=Need.VIEW)
+    return render(
+        request,
+        "reviews/versions.html",
+        {"document": document, "versions": selectors.document_signed_versions(document)},
+    )
+
+
+@login_required
+def signed_version(request, doc_id, number):
+    """A signed-off version, exactly as it was approved."""
+    document = get_document_for_user(request.user, doc_id, need=Need.VIEW)
+    version = selectors.signed_version_get(document, number)
+    schemas = {s.key: s.field_schema for s in document.template.sections.all()}
+    for section in version.sections:
+        section["field_blocks"] = display_blocks(schemas.get(section["key"], {}), section["data"])
+    return render(request, "reviews/version.html", {"document": document, "version": version})
+
+
+def review_context(request, document, sections, checklist) -> dict:
+    """What the document page shows of the review: sign-off state, the user's part in it,
+    threads under their sections (a fixed number of queries)."""
+    user = request.user
+    threads = selectors.document_threads(document)
+    state = selectors.signoff_state(document, sections, checklist=checklist, threads=threads)
+    mine = next((s for s in state.requests if s.request.reviewer_id == user.pk), None)
+    by_section: dict[int, list[Thread]] = {}
+    owner = is_document_owner(user, document)
+    by_pk = {s.pk: s for s in sections}
+    for thread in threads:
+        section = by_pk.get(thread.section_id)
+        thread.outdated = section is not None and thread.is_outdated(section)
+        thread.can_resolve = user.pk == thread.created_by_id or owner
+        by_section.setdefault(thread.section_id, []).append(thread)
+    for section in sections:
+        section.review_threads = by_section.get(section.pk, [])
+        section.open_threads = sum(1 for t in section.review_threads if t.is_open)
+        section.field_choices = field_path_choices(section)
+    kinds = thread_kinds(user, document)
+    return {
+        "signoff": state,
+        "my_request": mine,
+        "decision_form": DecisionForm(initial={"content_hash": mine.covered_hash})
+        if mine
+        else None,
+        "can_request_review": can_request_review(user, document),
+        "thread_kind_choices": [c for c in Thread.Kind.choices if c[0] in kinds],
+        "open_thread_count": sum(1 for t in threads if t.is_open),
+        "thread_count": len(threads),
+    }
