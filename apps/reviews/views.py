@@ -32,7 +32,7 @@ from apps.reviews.forms import (
     ThreadForm,
     field_path_choices,
 )
-from apps.reviews.models import AuditEvent, Thread
+from apps.reviews.models import Thread
 
 
 def _detail(document, anchor: str = ""):
@@ -334,11 +334,16 @@ def audit_log(request, doc_id):
     """Every review action and status change on the document, oldest first."""
     document = get_document_for_user(request.user, doc_id, need=Need.VIEW)
     labels = dict(Document.Status.choices)
+    titles = {s.key: s.spec.title for s in document_sections(document)}
+    kinds = dict(Thread.Kind.choices)
     events = list(selectors.document_audit(document))
     for event in events:
-        if event.action == AuditEvent.Action.STATUS_CHANGED:
-            event.old_label = labels.get(event.detail.get("old"), "")
-            event.new_label = labels.get(event.detail.get("new"), "")
+        detail = event.detail
+        event.old_label = labels.get(detail.get("old"), "")
+        event.new_label = labels.get(detail.get("new"), "")
+        event.section_title = titles.get(detail.get("section"), detail.get("section", ""))
+        event.section_titles = [titles.get(k, k) for k in detail.get("section_keys") or []]
+        event.kind_label = kinds.get(detail.get("kind"), "")
     return render(request, "reviews/audit.html", {"document": document, "events": events})
 
 
