@@ -1,7 +1,11 @@
 """Account services: teams, memberships and API tokens."""
 
+import io
+
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
 from rest_framework.authtoken.models import Token
 
 from apps.accounts.models import Membership, Team
@@ -282,3 +286,17 @@ def test_token_revoke_without_a_token_does_nothing(db):
     token_revoke(user=user)
 
     assert not Token.objects.exists()
+
+
+def test_create_demo_makes_an_owner_and_a_reviewer_and_resets_their_passwords(db):
+    out = io.StringIO()
+    call_command("create_demo", stdout=out)
+    call_command("create_demo", stdout=out)
+    lines = out.getvalue().splitlines()
+    assert lines[0].startswith("Demo account (created): username 'demo'")
+    assert lines[3].startswith("Reviewer account (password reset): username 'demo-reviewer'")
+    password = lines[3].split("password ")[-1].strip("'")
+    team = Team.objects.get(name="Demo team")
+    roles = dict(team.memberships.values_list("user__username", "role"))
+    assert roles == {"demo": "owner", "demo-reviewer": "reviewer"}
+    assert get_user_model().objects.get(username="demo-reviewer").check_password(password)
