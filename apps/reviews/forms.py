@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from apps.reviews import rubric
 from apps.reviews.models import (
     COMMENT_MAX_CHARS,
     FIELD_PATH_MAX_CHARS,
@@ -107,3 +108,59 @@ def field_path_choices(section) -> list[tuple[str, str]]:
                 title = schema.get("title") or name.replace("_", " ").capitalize()
                 choices.append((path, f"{group_title} › {title}"))
     return choices
+
+
+class ScorecardForm(forms.Form):
+    """One score (0–3 or blank), comment and lift-the-cap box per criterion of the rubric."""
+
+    def __init__(self, *args, criteria=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.criteria = list(criteria)
+        for criterion in self.criteria:
+            self.fields[f"score_{criterion.key}"] = forms.TypedChoiceField(
+                label=criterion.title,
+                choices=[("", _("Not scored")), *((s, str(s)) for s in rubric.SCORES)],
+                coerce=int,
+                empty_value=None,
+                required=False,
+                widget=forms.RadioSelect,
+            )
+            self.fields[f"comment_{criterion.key}"] = forms.CharField(
+                label=_("Comment"),
+                required=False,
+                max_length=rubric.COMMENT_MAX_CHARS,
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+            self.fields[f"lift_{criterion.key}"] = forms.BooleanField(
+                label=_("Lift the cap (say why in the comment)"), required=False
+            )
+
+    @classmethod
+    def initial_from(cls, entries: dict) -> dict:
+        initial = {}
+        for key, entry in entries.items():
+            initial[f"score_{key}"] = entry.get("score")
+            initial[f"comment_{key}"] = entry.get("comment", "")
+            initial[f"lift_{key}"] = entry.get("lift_cap", False)
+        return initial
+
+    def entries(self) -> dict[str, dict]:
+        data = self.cleaned_data
+        return {
+            c.key: {
+                "score": data[f"score_{c.key}"],
+                "comment": data[f"comment_{c.key}"],
+                "lift_cap": data[f"lift_{c.key}"],
+            }
+            for c in self.criteria
+        }
+
+    def add_criterion_errors(self, errors: dict[str, list[str]]) -> None:
+        for key, messages in errors.items():
+            name = f"comment_{key}"
+            self.add_error(name if name in self.fields else None, messages)
+
+    def rows(self):
+        """(criterion, score field, comment field, lift field) for the template."""
+        for c in self.criteria:
+            yield c, self[f"score_{c.key}"], self[f"comment_{c.key}"], self[f"lift_{c.key}"]

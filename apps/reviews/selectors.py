@@ -11,6 +11,7 @@ from django.utils.translation import ngettext
 from apps.checklists.selectors import annotate_waived, checklist_current, document_waivers
 from apps.documents.models import Document, Section, document_content_hash
 from apps.documents.selectors import document_sections
+from apps.reviews import rubric
 from apps.reviews.models import (
     AuditEvent,
     Comment,
@@ -273,8 +274,32 @@ def signed_version_get(document: Document, number: int) -> SignedVersion:
     return get_object_or_404(SignedVersion, document=document, number=number)
 
 
-def document_scorecards(document: Document) -> QuerySet[Scorecard]:
-    return Scorecard.objects.filter(document=document).select_related("scorer")
+def unwaived_findings(document: Document, sections=None, *, checklist=_LOAD) -> list[dict]:
+    """The current checklist findings that no waiver covers (what caps rubric scores)."""
+    if checklist is _LOAD:
+        sections = list(document_sections(document)) if sections is None else sections
+        checklist = checklist_current(document, sections)
+    if checklist is None:
+        return []
+    annotated = annotate_waived(checklist.findings, document_waivers(document))
+    return [{k: v for k, v in f.items() if k != "waived"} for f in annotated if not f["waived"]]
+
+
+def document_scorecards(document: Document) -> list[Scorecard]:
+    """Every reviewer's scorecard, with its computed result (`card.result`), oldest first."""
+    cards = list(Scorecard.objects.filter(document=document).select_related("scorer"))
+    if cards:
+        findings = unwaived_findings(document)
+        for card in cards:
+            card.result = scorecard_result(document, card.entries, findings)
+    return cards
+
+
+def scorecard_result(document: Document, entries: dict, findings: list[dict]) -> rubric.Result:
+    """The rubric's total, caps and band for `entries` against the current findings."""
+    scores = {k: e["score"] for k, e in entries.items() if e.get("score") is not None}
+    lifted = {k for k, e in entries.items() if e.get("lift_cap")}
+    return rubric.score(document.template.key, scores, findings, lifted)
 
 
 def awaiting_review(user) -> list[RequestState]:

@@ -29,7 +29,7 @@ from apps.documents.fields import get_path
 from apps.documents.models import Document, document_content_hash
 from apps.documents.selectors import document_sections
 from apps.notifications.services import notify
-from apps.reviews import selectors
+from apps.reviews import rubric, selectors
 from apps.reviews.models import (
     COMMENT_MAX_CHARS,
     FIELD_PATH_MAX_CHARS,
@@ -40,6 +40,7 @@ from apps.reviews.models import (
     Comment,
     ReviewDecision,
     ReviewRequest,
+    Scorecard,
     SignedVersion,
     Thread,
     plain_text,
@@ -516,6 +517,50 @@ def review_decide(
     )
     review_status_refresh(document=document, actor=reviewer, sections=sections)
     return decision
+
+
+@transaction.atomic
+def scorecard_save(*, document: Document, scorer, entries: dict[str, dict]) -> Scorecard:
+    """Save a reviewer's rubric scores (content spec §5): each criterion's score 0–3 (or none
+    yet), a comment (required for scores ≤ 1) and whether a checklist cap is lifted."""
+    if not can_review_document(scorer, document):
+        raise PermissionDenied(
+            _("Reviewers, editors and owners score documents, never the author.")
+        )
+    _ensure_open(document)
+    template_key = document.template.key
+    if not rubric.has_rubric(template_key):
+        raise ValidationError(_("This template has no rubric to score against."))
+    findings = selectors.unwaived_findings(document)
+    scores = {k: e.get("score") for k, e in entries.items() if e.get("score") is not None}
+    comments = {k: (e.get("comment") or "").strip() for k, e in entries.items()}
+    comments = {k: v for k, v in comments.items() if v}
+    lifted = {k for k, e in entries.items() if e.get("lift_cap")}
+    errors = rubric.scores_errors(template_key, scores, comments, lifted, findings)
+    if errors:
+        raise ValidationError(errors)
+    _lock(document)
+    sections = list(document_sections(document))
+    clean = {
+        key: {"score": scores.get(key), "comment": comments.get(key, ""), "lift_cap": key in lifted}
+        for key in [c.key for c in rubric.criteria_for(template_key)]
+        if key in scores or key in comments or key in lifted
+    }
+    card, _created = Scorecard.objects.update_or_create(
+        document=document,
+        scorer=scorer,
+        defaults={"entries": clean, "content_hash": document_content_hash(sections)},
+    )
+    result = selectors.scorecard_result(document, clean, findings)
+    _audit(
+        document=document,
+        actor=scorer,
+        action=Action.SCORES_SAVED,
+        sections=sections,
+        total=result.total,
+        band=result.band,
+    )
+    return card
 
 
 def _freeze(document: Document, sections, state: selectors.SignoffState) -> SignedVersion:

@@ -19,6 +19,7 @@ urlpatterns = [
     ),
     path(f"{doc}review/decide/", views.review_decide, name="decide"),
     path(f"{doc}review/audit/", views.audit_log, name="audit"),
+    path(f"{doc}review/scores/", views.scores, name="scores"),
     path(f"{doc}versions/", views.signed_versions, name="versions"),
     path(f"{doc}versions/<int:number>/", views.signed_version, name="version"),
 ]

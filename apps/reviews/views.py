@@ -15,6 +15,7 @@ from apps.accounts.permissions import (
     can_change_comment,
     can_raise_blocking_concern,
     can_request_review,
+    can_review_document,
     get_document_for_user,
     is_document_owner,
     role_allows,
@@ -22,13 +23,14 @@ from apps.accounts.permissions import (
 from apps.documents.fields import display_blocks
 from apps.documents.models import Document
 from apps.documents.selectors import document_sections
-from apps.reviews import selectors, services
+from apps.reviews import rubric, selectors, services
 from apps.reviews.forms import (
     CommentEditForm,
     DecisionForm,
     ReplyForm,
     ResolveForm,
     ReviewRequestForm,
+    ScorecardForm,
     ThreadForm,
     field_path_choices,
 )
@@ -399,3 +401,49 @@ def review_context(request, document, sections, checklist) -> dict:
         "open_thread_count": sum(1 for t in threads if t.is_open),
         "thread_count": len(threads),
     }
+
+
+@login_required
+def scores(request, doc_id):
+    """The rubric (content spec §5): my scores with caps from the checklist, and everyone's."""
+    document = get_document_for_user(request.user, doc_id, need=Need.VIEW)
+    template_key = document.template.key
+    criteria = rubric.criteria_for(template_key)
+    can_score = bool(criteria) and can_review_document(request.user, document)
+    findings = selectors.unwaived_findings(document)
+    cards = selectors.document_scorecards(document)
+    mine = next((c for c in cards if c.scorer_id == request.user.pk), None)
+    status = 200
+    form = None
+    if can_score:
+        if request.method == "POST":
+            form = ScorecardForm(request.POST, criteria=criteria)
+            if form.is_valid():
+                try:
+                    services.scorecard_save(
+                        document=document, scorer=request.user, entries=form.entries()
+                    )
+                except ValidationError as exc:
+                    if hasattr(exc, "error_dict"):
+                        form.add_criterion_errors(exc.message_dict)
+                    else:
+                        form.add_error(None, exc.messages)
+                else:
+                    messages.success(request, _("Scores saved."))
+                    return redirect("reviews:scores", document.pk)
+            status = 400
+        else:
+            initial = ScorecardForm.initial_from(mine.entries) if mine else {}
+            form = ScorecardForm(initial=initial, criteria=criteria)
+    caps = rubric.caps_from_findings(findings)
+    context = {
+        "document": document,
+        "criteria": criteria,
+        "form": form,
+        "caps": caps,
+        "scale": rubric.scale(),
+        "cards": cards,
+        "mine": mine,
+        "preview": selectors.scorecard_result(document, mine.entries, findings) if mine else None,
+    }
+    return render(request, "reviews/scores.html", context, status=status)

@@ -305,6 +305,7 @@ def test_findings_cannot_be_changed():
         "field_paths": ["model.loss"],
         "message": "State the ML task type, what X and y are, and the loss.",
         "source": "RU-G «Задача, Loss, X/y»; AX framing; HU19",
+        "variant": "default",
     }
 
 

@@ -55,6 +55,8 @@ class Finding:
     field_paths: tuple[str, ...]
     message: str
     source: str
+    # Which of the rule's checks failed (MET-05 "accuracy_only" caps the rubric, §5.5).
+    variant: str = "default"
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -64,6 +66,7 @@ class Finding:
             "field_paths": list(self.field_paths),
             "message": self.message,
             "source": self.source,
+            "variant": self.variant,
         }
 
 
@@ -115,6 +118,7 @@ class Rule:
                 field_paths=failure.field_paths,
                 message=self.variants.get(failure.variant, self.message).format(**failure.values),
                 source=self.source,
+                variant=failure.variant,
             )
             for failure in self.check(snapshot, context)
         ]
