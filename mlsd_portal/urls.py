@@ -10,6 +10,7 @@ from apps.accounts import api as accounts_api
 from apps.checklists import api as checklists_api
 from apps.documents import api as documents_api
 from apps.documents import views as documents_views
+from apps.notifications import api as notifications_api
 from apps.templates_catalog import api as templates_api
 
 api_v1 = [
@@ -17,6 +18,7 @@ api_v1 = [
     *templates_api.urlpatterns,
     *documents_api.urlpatterns,
     *checklists_api.urlpatterns,
+    *notifications_api.urlpatterns,
 ]
 
 urlpatterns = [
@@ -24,6 +26,7 @@ urlpatterns = [
     path("accounts/", include("apps.accounts.urls")),
     path("templates/", include("apps.templates_catalog.urls")),
     path("documents/", include("apps.documents.urls")),
+    path("notifications/", include("apps.notifications.urls")),
     path("", include("apps.checklists.urls")),
     path("", include("apps.reviews.urls")),
     path("api/v1/", include((api_v1, "api"))),

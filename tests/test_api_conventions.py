@@ -37,6 +37,9 @@ EVERY_ENDPOINT = {
     "/api/v1/tools/ab-sample-size/": {"post"},
     "/api/v1/documents/{doc_id}/archive/": {"post"},
     "/api/v1/documents/{doc_id}/restore/": {"post"},
+    "/api/v1/notifications/": {"get"},
+    "/api/v1/notifications/read/": {"post"},
+    "/api/v1/notifications/preferences/": {"get", "put"},
 }
 
 

@@ -18,6 +18,8 @@ from apps.accounts.permissions import (
     get_team_for_user,
 )
 from apps.documents.selectors import document_list_for_user
+from apps.notifications.forms import PreferenceForm
+from apps.notifications.selectors import email_enabled
 
 
 def signup(request):
@@ -41,10 +43,15 @@ def signup(request):
 def settings_page(request):
     """The account page: who you are and your API token."""
     token = selectors.api_token_for_user(request.user)
+    email_form = PreferenceForm(initial={"email_enabled": email_enabled(request.user)})
     return render(
         request,
         "accounts/settings.html",
-        {"token": token, "api_base": request.build_absolute_uri("/api/v1/")},
+        {
+            "token": token,
+            "api_base": request.build_absolute_uri("/api/v1/"),
+            "email_form": email_form,
+        },
     )
 
 

@@ -520,8 +520,8 @@ def test_the_editor_reads_the_sections_in_one_query(
     client.force_login(alice)
     client.get(edit_url(design, "serving"))
     # session, user, the document with its role, the sections with their specs, the stored
-    # checklist result
-    with django_assert_num_queries(5):
+    # checklist result, the unread notifications for the bell
+    with django_assert_num_queries(6):
         assert client.get(edit_url(design, "serving")).status_code == 200
 
 

@@ -434,8 +434,9 @@ def test_the_document_page_runs_the_same_number_of_queries_for_any_number_of_sec
         section_save(section=section, body_md=f"Text of {section.key}.", author=alice)
     as_user(client, alice)
     # session, user, the document with its team/template/author and the role, the sections,
-    # the stored checklist result, the recent changes, the review threads, the review requests
-    with django_assert_num_queries(8):
+    # the stored checklist result, the recent changes, the review threads, the review requests,
+    # the unread notifications for the bell
+    with django_assert_num_queries(9):
         response = client.get(url("detail", document))
     assert response.status_code == 200
     assert len(page(response).select(".doc-section")) == sections

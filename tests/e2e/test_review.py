@@ -4,7 +4,6 @@ from playwright.sync_api import expect
 
 from apps.documents.models import Document
 from apps.documents.services import section_save
-from apps.notifications.models import Notification
 from apps.reviews.models import SignedVersion
 
 
@@ -59,8 +58,12 @@ def test_a_review_from_request_to_sign_off(signed_in, screenshot, alice, bob, do
     expect(reviewer.locator("#review")).to_contain_text("1 blocking concern is open.")
 
     # Alice is notified of the mention and replies.
-    assert Notification.objects.filter(recipient=alice, kind="mention").count() == 1
-    author.goto(f"/documents/{doc.pk}/")
+    author.goto("/documents/")
+    expect(author.locator("a.bell .bell__count")).to_have_text("1")
+    author.locator("a.bell").click()
+    expect(author.locator(".notification--unread")).to_contain_text("bob mentioned you")
+    author.locator(".notification--unread a").click()
+    expect(author.locator(".thread--blocking")).to_be_visible()
     author.locator(".thread--blocking textarea[name=body]").fill("Per impression; see Metrics.")
     author.locator(".thread--blocking").get_by_role("button", name="Reply").click()
     expect(author.locator(".thread--blocking .comment")).to_have_count(2)
