@@ -11,6 +11,7 @@ from apps.checklists import api as checklists_api
 from apps.documents import api as documents_api
 from apps.documents import views as documents_views
 from apps.notifications import api as notifications_api
+from apps.reviews import api as reviews_api
 from apps.templates_catalog import api as templates_api
 
 api_v1 = [
@@ -18,6 +19,7 @@ api_v1 = [
     *templates_api.urlpatterns,
     *documents_api.urlpatterns,
     *checklists_api.urlpatterns,
+    *reviews_api.urlpatterns,
     *notifications_api.urlpatterns,
 ]
 

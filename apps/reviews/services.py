@@ -49,6 +49,21 @@ from apps.reviews.models import (
 Action = AuditEvent.Action
 
 
+class StaleApproval(ValidationError):
+    """The covered sections changed since the reviewer loaded them; nothing was recorded."""
+
+    def __init__(self, covered_hash: str):
+        super().__init__(
+            {
+                "content_hash": _(
+                    "The sections you are reviewing changed since you loaded them. "
+                    "Read the changes, then decide again."
+                )
+            }
+        )
+        self.covered_hash = covered_hash
+
+
 def _lock(document: Document) -> None:
     """Serialize review writes and section saves of one document (a row lock on PostgreSQL)."""
     list(Document.objects.select_for_update().filter(pk=document.pk).values_list("pk"))
@@ -447,11 +462,6 @@ def review_decide(
     if kind == ReviewDecision.Kind.COMMENT and not can_comment_document(reviewer, document):
         raise PermissionDenied(_("You cannot comment on this document."))
     _ensure_open(document)
-    body_md = _clean_text(body_md, field="body", limit=COMMENT_MAX_CHARS, empty_message=None)
-    if kind == ReviewDecision.Kind.REQUEST_CHANGES and not body_md:
-        raise ValidationError({"body": _("Say what needs to change.")})
-    if kind == ReviewDecision.Kind.COMMENT and not body_md:
-        raise ValidationError({"body": _("Write a comment.")})
     _lock(document)
     request = (
         ReviewRequest.objects.filter(
@@ -464,21 +474,19 @@ def review_decide(
         raise PermissionDenied(
             _("You were not asked to review this document; ask its author for a review request.")
         )
+    body_md = _clean_text(body_md, field="body", limit=COMMENT_MAX_CHARS, empty_message=None)
+    if kind == ReviewDecision.Kind.REQUEST_CHANGES and not body_md:
+        raise ValidationError({"body": _("Say what needs to change.")})
+    if kind == ReviewDecision.Kind.COMMENT and not body_md:
+        raise ValidationError({"body": _("Write a comment.")})
     sections = list(document_sections(document))
     covered = request.covered_keys([s.key for s in sections]) if request else []
     if kind == ReviewDecision.Kind.APPROVE:
         if not content_hash:
             raise ValidationError({"content_hash": _("Say which content you approve.")})
-        if content_hash != selectors.covered_hash(sections, covered):
-            raise ValidationError(
-                {
-                    "content_hash": _(
-                        "The sections you are reviewing changed since you loaded them. "
-                        "Read the changes, then decide again."
-                    )
-                },
-                code="stale",
-            )
+        current = selectors.covered_hash(sections, covered)
+        if content_hash != current:
+            raise StaleApproval(current)
     hashes = selectors.section_hashes(sections)
     decision = ReviewDecision.objects.create(
         document=document,

@@ -3,6 +3,7 @@
 import pytest
 from bs4 import BeautifulSoup
 from django.core.exceptions import PermissionDenied, ValidationError
+from rest_framework.test import APIClient
 
 from apps.checklists.services import waiver_create
 from apps.reviews import selectors, services
@@ -119,3 +120,27 @@ def test_scoring_on_the_page_keeps_the_input_when_a_comment_is_missing(client, b
     }
     soup = BeautifulSoup(client.get(path).content, "html.parser")
     assert soup.select_one(".score-matrix thead").text.count("bob") == 1
+
+
+def test_scoring_through_the_api(full_doc, bob, victor):
+    api = APIClient()
+    api.force_authenticate(bob)
+    path = f"/api/v1/documents/{full_doc.pk}/scores/"
+    response = api.put(
+        path,
+        {"entries": {"problem": {"score": 0, "comment": "No goal."}, "metrics": {"score": 2}}},
+        format="json",
+    )
+    assert response.status_code == 200, response.json()
+    body = response.json()
+    rows = {r["criterion"]: r for r in body["criteria"]}
+    assert rows["problem"]["applied"] == 0 and rows["metrics"]["score"] == 2
+    assert rows["metrics"]["applied"] == min(2, rows["metrics"]["cap"] or 3)
+    assert body["comments"] == {"problem": "No goal."} and not body["complete"]
+    bad = api.put(path, {"entries": {"problem": {"score": 1}}}, format="json")
+    assert bad.status_code == 400 and bad.json()["errors"] == {
+        "problem": ["Explain a score of 0 or 1 in a comment."]
+    }
+    api.force_authenticate(victor)
+    assert api.put(path, {"entries": {}}, format="json").status_code == 403
+    assert [c["scorer"] for c in api.get(path).json()] == ["bob"]
