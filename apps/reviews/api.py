@@ -5,9 +5,15 @@ Every view fetches the document through `get_document_for_user` (another team's 
 404) and writes through `apps.reviews.services`, which decide who may do what.
 """
 
+from django.db.models import Prefetch, prefetch_related_objects
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    inline_serializer,
+)
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -247,6 +253,14 @@ def _threads(document, status_filter: str | None = None) -> list[Thread]:
     return threads
 
 
+def _thread(document, thread_id) -> Thread:
+    """One thread with its comments and their authors (three queries, however many comments)."""
+    thread = selectors.thread_get(document, thread_id)
+    comments = Comment.objects.select_related("author").order_by("created_at")
+    prefetch_related_objects([thread], "resolved_by", Prefetch("comments", queryset=comments))
+    return thread
+
+
 _STATUS = OpenApiParameter("status", str, enum=Thread.Status.values, required=False)
 
 
@@ -276,8 +290,9 @@ class ThreadListApi(APIView):
             quote=values.get("quote", ""),
             field_path=values.get("field_path", ""),
         )
-        thread = selectors.thread_get(document, thread.pk)
-        return Response(ThreadOutput(thread).data, status=status.HTTP_201_CREATED)
+        return Response(
+            ThreadOutput(_thread(document, thread.pk)).data, status=status.HTTP_201_CREATED
+        )
 
 
 class ThreadDetailApi(APIView):
@@ -285,7 +300,7 @@ class ThreadDetailApi(APIView):
     def get(self, request, doc_id, thread_id):
         """One thread with its comments."""
         document = get_document_for_user(request.user, doc_id, need=Need.VIEW)
-        return Response(ThreadOutput(selectors.thread_get(document, thread_id)).data)
+        return Response(ThreadOutput(_thread(document, thread_id)).data)
 
 
 def _thread_for(request, doc_id, thread_id) -> Thread:
@@ -318,7 +333,7 @@ class ThreadResolveApi(APIView):
         services.thread_resolve(
             thread=thread, user=request.user, reason=data.validated_data.get("reason", "")
         )
-        return Response(ThreadOutput(selectors.thread_get(thread.document, thread.pk)).data)
+        return Response(ThreadOutput(_thread(thread.document, thread.pk)).data)
 
 
 class ThreadReopenApi(APIView):
@@ -327,7 +342,7 @@ class ThreadReopenApi(APIView):
         """Reopen a resolved thread."""
         thread = _thread_for(request, doc_id, thread_id)
         services.thread_reopen(thread=thread, user=request.user)
-        return Response(ThreadOutput(selectors.thread_get(thread.document, thread.pk)).data)
+        return Response(ThreadOutput(_thread(thread.document, thread.pk)).data)
 
 
 class CommentDetailApi(APIView):
@@ -357,7 +372,17 @@ class CommentDetailApi(APIView):
 
 
 _STALE = OpenApiResponse(
-    description="The covered sections changed since `content_hash`; `covered_hash` is current."
+    inline_serializer(
+        name="StaleApproval",
+        fields={
+            "detail": serializers.CharField(),
+            "errors": serializers.DictField(
+                child=serializers.ListField(child=serializers.CharField())
+            ),
+            "covered_hash": serializers.CharField(),
+        },
+    ),
+    description="The covered sections changed since `content_hash`; `covered_hash` is current.",
 )
 
 

@@ -91,9 +91,13 @@ def latest_verdicts(document: Document, reviewer_ids) -> dict[int, ReviewDecisio
     latest: dict[int, ReviewDecision] = {}
     if not reviewer_ids:
         return latest
-    decisions = ReviewDecision.objects.filter(
-        document=document, reviewer_id__in=list(reviewer_ids), kind__in=VERDICTS
-    ).order_by("created_at", "id")
+    decisions = (
+        ReviewDecision.objects.filter(
+            document=document, reviewer_id__in=list(reviewer_ids), kind__in=VERDICTS
+        )
+        .select_related("reviewer")
+        .order_by("created_at", "id")
+    )
     for decision in decisions:
         latest[decision.reviewer_id] = decision
     return latest

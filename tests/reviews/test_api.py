@@ -8,6 +8,7 @@ from rest_framework.test import APIClient
 from apps.documents.services import section_save
 from apps.reviews import services
 from apps.reviews.models import AuditEvent, Comment, ReviewDecision, ReviewRequest, Thread
+from tests.factories import add_member, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -299,3 +300,176 @@ def test_score_input_is_validated(api, doc, bob):
         url(doc, "scores/"), {"entries": {"problem": {"score": 7}}}, format="json"
     )
     assert response.status_code == 400 and "entries.problem.score" in response.json()["errors"]
+
+
+# --- the permission ladder on every route -----------------------------------------------------
+
+
+def _every_route(doc, thread, comment, request):
+    return [
+        ("get", "threads/"),
+        ("post", "threads/"),
+        ("get", f"threads/{thread.pk}/"),
+        ("post", f"threads/{thread.pk}/comments/"),
+        ("post", f"threads/{thread.pk}/resolve/"),
+        ("post", f"threads/{thread.pk}/reopen/"),
+        ("patch", f"comments/{comment.pk}/"),
+        ("delete", f"comments/{comment.pk}/"),
+        ("get", "reviews/"),
+        ("post", "reviews/"),
+        ("delete", f"reviews/requests/{request.pk}/"),
+        ("get", "signoff/"),
+        ("get", "versions/1/"),
+        ("get", "audit/"),
+        ("get", "scores/"),
+        ("put", "scores/"),
+    ]
+
+
+@pytest.fixture
+def reviewed(doc, alice, bob):
+    """A document with a thread (one comment) and a review request for bob."""
+    thread = services.thread_open(document=doc, author=bob, section_key="s0", body_md="Hm")
+    [request] = services.review_request(document=doc, requested_by=alice, usernames=["bob"])
+    return thread, thread.comments.get(), request
+
+
+@pytest.mark.parametrize("who", ["anonymous", "carol"])
+def test_outsiders_get_nothing_on_every_route_in_the_error_shape(api, doc, cast, reviewed, who):
+    before = counts()
+    if who == "carol":
+        as_user(api, cast["carol"])
+    for method, tail in _every_route(doc, *reviewed):
+        response = getattr(api, method)(url(doc, tail), {"body": "x"}, format="json")
+        if who == "carol":
+            assert response.status_code == 404, (method, tail)
+        else:
+            assert response.status_code in {401, 403}, (method, tail)
+        assert set(response.json()) == {"detail", "errors"}, (method, tail)
+    assert counts() == before
+
+
+def test_a_viewer_comments_but_neither_blocks_nor_asks_for_reviews(api, doc, victor, reviewed):
+    thread, _comment, request = reviewed
+    as_user(api, victor)
+    reply = api.post(url(doc, f"threads/{thread.pk}/comments/"), {"body": "+1"}, format="json")
+    assert reply.status_code == 201 and reply.json()["author"] == "victor"
+    note = api.post(url(doc, "reviews/"), {"action": "comment", "body": "Nice"}, format="json")
+    assert note.status_code == 201
+    before = counts()
+    blocking = {"section": "s0", "body": "Stop", "kind": "blocking"}
+    assert api.post(url(doc, "threads/"), blocking, format="json").status_code == 403
+    asked = {"action": "request", "reviewers": ["eddie"]}
+    assert api.post(url(doc, "reviews/"), asked, format="json").status_code == 403
+    assert api.delete(url(doc, f"reviews/requests/{request.pk}/")).status_code == 403
+    assert counts() == before
+
+
+def test_approving_your_own_document_is_refused_with_a_reason(api, doc, alice):
+    before = counts()
+    response = as_user(api, alice).post(
+        url(doc, "reviews/"), {"action": "approve", "content_hash": "x"}, format="json"
+    )
+    assert response.status_code == 403
+    assert "You wrote this document" in response.json()["detail"]
+    assert counts() == before
+
+
+@pytest.mark.parametrize("body", ["", "   ", "x" * 10_001])
+def test_empty_or_huge_replies_and_edits_are_400s_on_body(api, doc, bob, reviewed, body):
+    thread, comment, _request = reviewed
+    before = counts()
+    as_user(api, bob)
+    reply = api.post(url(doc, f"threads/{thread.pk}/comments/"), {"body": body}, format="json")
+    assert reply.status_code == 400 and "body" in reply.json()["errors"]
+    edit = api.patch(url(doc, f"comments/{comment.pk}/"), {"body": body}, format="json")
+    assert edit.status_code == 400 and "body" in edit.json()["errors"]
+    assert counts() == before
+    assert Comment.objects.get(pk=comment.pk).body_md == "Hm"
+
+
+def test_a_blocking_concern_holds_sign_off_until_its_reviewer_resolves_it(api, doc, alice, bob):
+    services.review_request(document=doc, requested_by=alice, usernames=["bob"])
+    as_user(api, bob)
+    concern = api.post(
+        url(doc, "threads/"), {"section": "s2", "body": "Leak", "kind": "blocking"}, format="json"
+    ).json()
+    api.post(
+        url(doc, "reviews/"),
+        {"action": "approve", "content_hash": covered_hash(api, doc, "bob")},
+        format="json",
+    )
+    signoff = api.get(url(doc, "signoff/")).json()
+    assert signoff["status"] == "in_review" and signoff["open_blocking_threads"] == 1
+    assert api.get(url(doc, "threads/?status=open")).json()[0]["kind"] == "blocking"
+    assert api.post(url(doc, f"threads/{concern['id']}/resolve/")).status_code == 200
+    signoff = api.get(url(doc, "signoff/")).json()
+    assert signoff["signed_off"] and signoff["open_blocking_threads"] == 0
+    assert api.get(url(doc, "threads/?status=open")).json() == []
+
+
+def test_reviews_lists_requests_with_their_verdict_and_every_decision(api, doc, alice, bob):
+    services.review_request(
+        document=doc, requested_by=alice, usernames=["bob"], section_keys=["s1"]
+    )
+    as_user(api, bob)
+    api.post(url(doc, "reviews/"), {"action": "comment", "body": "Reading"}, format="json")
+    api.post(url(doc, "reviews/"), {"action": "request_changes", "body": "Fix"}, format="json")
+    body = api.get(url(doc, "reviews/")).json()
+    [request] = body["requests"]
+    assert request["sections"] == ["s1"] and not request["whole_document"]
+    assert request["status"] == "changes_requested" and request["requested_by"] == "alice"
+    assert request["decision"]["kind"] == "request_changes"
+    assert request["decision"]["sections"] == ["s1"]
+    assert [d["kind"] for d in body["decisions"]] == ["comment", "request_changes"]
+
+
+# --- constant query counts --------------------------------------------------------------------
+
+
+def _grow(doc, alice, team_a, start, n):
+    """`n` more reviewers who each got a request and gave a verdict; `n` more threads with
+    replies, a resolved one among them."""
+    for i in range(start, start + n):
+        reviewer = make_user(f"reviewer{i}")
+        add_member(team_a, reviewer, "reviewer")
+        services.review_request(document=doc, requested_by=alice, usernames=[reviewer.username])
+        services.review_decide(
+            document=doc, reviewer=reviewer, kind="request_changes", body_md="Fix it"
+        )
+        thread = services.thread_open(
+            document=doc, author=reviewer, section_key="s1", body_md="Q", quote="s1 says"
+        )
+        services.comment_add(thread=thread, author=alice, body_md="A")
+        services.thread_resolve(thread=thread, user=reviewer)
+
+
+@pytest.mark.parametrize("tail", ["threads/", "signoff/", "reviews/", "audit/"])
+def test_reads_stay_within_a_fixed_number_of_queries(
+    api, doc, alice, team_a, tail, django_assert_max_num_queries
+):
+    as_user(api, alice)
+    _grow(doc, alice, team_a, 0, 1)
+    with CaptureQueriesContext(connection) as small:
+        assert api.get(url(doc, tail)).status_code == 200
+    _grow(doc, alice, team_a, 1, 5)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        response = api.get(url(doc, tail))
+    assert response.status_code == 200
+
+
+def test_a_thread_reads_in_fixed_queries_however_many_replies(
+    api, doc, alice, bob, django_assert_max_num_queries
+):
+    thread = services.thread_open(document=doc, author=bob, section_key="s0", body_md="Q")
+    services.thread_resolve(thread=thread, user=bob)
+    as_user(api, alice)
+    with CaptureQueriesContext(connection) as small:
+        assert api.get(url(doc, f"threads/{thread.pk}/")).status_code == 200
+    for i in range(5):
+        replier = make_user(f"member{i}")
+        add_member(doc.team, replier, "viewer")
+        services.comment_add(thread=thread, author=replier, body_md=str(i))
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        body = api.get(url(doc, f"threads/{thread.pk}/")).json()
+    assert len(body["comments"]) == 6 and body["resolved_by"] == "bob"
