@@ -1,7 +1,12 @@
 """REST API of notifications (mounted under /api/v1/): my notifications, read marks, email."""
 
 from django.urls import path
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_serializer,
+    inline_serializer,
+)
 from rest_framework import serializers
 from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
@@ -12,9 +17,20 @@ from apps.notifications.models import Notification
 
 MARK_MAX_IDS = 500
 
+_ERROR = inline_serializer(
+    name="NotificationsError",
+    fields={
+        "detail": serializers.CharField(),
+        "errors": serializers.DictField(child=serializers.ListField(child=serializers.CharField())),
+    },
+)
+_BAD_INPUT = OpenApiResponse(response=_ERROR, description="Bad input: `errors` names each field.")
+
 
 class NotificationOutput(serializers.ModelSerializer):
-    actor = serializers.CharField(source="actor.username", allow_null=True, default=None)
+    actor = serializers.CharField(
+        source="actor.username", allow_null=True, default=None, help_text="Who caused it."
+    )
     document = serializers.UUIDField(source="document_id", allow_null=True)
 
     class Meta:
@@ -28,23 +44,49 @@ class NotificationListApi(ListAPIView):
 
     serializer_class = NotificationOutput
 
+    class FilterSerializer(serializers.Serializer):
+        unread = serializers.BooleanField(
+            required=False, default=False, help_text="Only unread notifications (1 or true)."
+        )
+
+    @extend_schema(operation_id="notifications_list", parameters=[FilterSerializer])
+    def get(self, request, *args, **kwargs):
+        """My notifications, newest first (signed-in users, their own only)."""
+        return super().get(request, *args, **kwargs)
+
     def get_queryset(self):
-        unread = self.request.query_params.get("unread") in {"1", "true", "yes"}
-        return selectors.notifications_for(self.request.user, unread_only=unread)
+        filters = self.FilterSerializer(data=self.request.query_params)
+        filters.is_valid(raise_exception=True)
+        return selectors.notifications_for(
+            self.request.user, unread_only=filters.validated_data["unread"]
+        )
 
 
 class NotificationReadApi(APIView):
+    """Mark notifications read."""
+
+    @extend_schema_serializer(component_name="NotificationsReadInput")
     class InputSerializer(serializers.Serializer):
         ids = serializers.ListField(
-            child=serializers.UUIDField(), required=False, max_length=MARK_MAX_IDS
+            child=serializers.UUIDField(),
+            required=False,
+            max_length=MARK_MAX_IDS,
+            help_text="Notification ids; leave out to mark every unread notification.",
         )
 
     @extend_schema(
+        operation_id="notifications_mark_read",
         request=InputSerializer,
-        responses=inline_serializer("NotificationsMarked", {"marked": serializers.IntegerField()}),
+        responses={
+            200: inline_serializer("NotificationsMarked", {"marked": serializers.IntegerField()}),
+            400: _BAD_INPUT,
+        },
     )
     def post(self, request):
-        """Mark the given notifications (or, without ids, all unread ones) as read."""
+        """Mark the given notifications (or, without ids, all unread ones) as read.
+
+        Ids that are not mine or already read are skipped: `marked` counts the ones changed.
+        """
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         marked = services.notifications_mark_read(
@@ -54,17 +96,26 @@ class NotificationReadApi(APIView):
 
 
 class NotificationPreferenceApi(APIView):
+    """My notification email switch."""
+
+    @extend_schema_serializer(component_name="NotificationPreference")
     class PreferenceSerializer(serializers.Serializer):
         email_enabled = serializers.BooleanField()
 
-    @extend_schema(responses=PreferenceSerializer)
+    @extend_schema(
+        operation_id="notifications_preferences_retrieve", responses=PreferenceSerializer
+    )
     def get(self, request):
         """Whether notifications are also emailed to me."""
         return Response({"email_enabled": selectors.email_enabled(request.user)})
 
-    @extend_schema(request=PreferenceSerializer, responses=PreferenceSerializer)
+    @extend_schema(
+        operation_id="notifications_preferences_update",
+        request=PreferenceSerializer,
+        responses={200: PreferenceSerializer, 400: _BAD_INPUT},
+    )
     def put(self, request):
-        """Turn notification email on or off."""
+        """Turn notification email on or off (in-app notifications stay on)."""
         data = self.PreferenceSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         preference = services.notification_preference_set(

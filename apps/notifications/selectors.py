@@ -7,15 +7,19 @@ from apps.notifications.models import Notification, NotificationPreference
 
 
 def unread_count(user) -> int:
+    """How many of the user's notifications are unread (one COUNT on the recipient index)."""
     return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
 
 
-def notifications_for(user, *, unread_only: bool = False) -> QuerySet[Notification]:
-    """The user's notifications, newest first, with who caused them."""
+def notifications_for(
+    user, *, unread_only: bool = False, limit: int | None = None
+) -> QuerySet[Notification]:
+    """The user's notifications, newest first, with who caused them; at most `limit` if given."""
     rows = Notification.objects.filter(recipient=user).select_related("actor")
     if unread_only:
         rows = rows.filter(read_at__isnull=True)
-    return rows.order_by("-created_at")
+    rows = rows.order_by("-created_at")
+    return rows[:limit] if limit is not None else rows
 
 
 def notification_get(user, notification_id) -> Notification:
