@@ -56,7 +56,7 @@ run: install sysdeps
 	$(PY) manage.py create_demo
 	@echo "MLSD Portal on http://127.0.0.1:$(PORT)/  (Ctrl-C stops the web server and the worker)"
 	@trap 'kill $$WORKER $$WEB 2>/dev/null; wait; exit 0' INT TERM; \
-	$(CELERY) -A mlsd_portal worker --loglevel=INFO --concurrency=2 & WORKER=$$!; \
+	$(CELERY) -A mlsd_portal worker --beat --loglevel=INFO --concurrency=2 & WORKER=$$!; \
 	$(PY) manage.py runserver 127.0.0.1:$(PORT) & WEB=$$!; \
 	wait
 

@@ -31,6 +31,7 @@ urlpatterns = [
     path("notifications/", include("apps.notifications.urls")),
     path("", include("apps.checklists.urls")),
     path("", include("apps.reviews.urls")),
+    path("", include("apps.exports.urls")),
     path("api/v1/", include((api_v1, "api"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),

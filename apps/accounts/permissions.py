@@ -15,6 +15,7 @@ from django.http import Http404
 
 from apps.accounts.models import Membership, Team
 from apps.documents.models import Document
+from apps.exports.models import ExportJob
 
 Role = Membership.Role
 
@@ -186,3 +187,21 @@ def get_document_for_user(user, doc_id: Any, *, need: Need = Need.VIEW) -> Docum
     if not role_allows(document.user_role, need):
         raise PermissionDenied("Your role in this team does not allow this.")
     return document
+
+
+def get_export_for_user(user, job_id: Any):
+    """An export job of a document the user can see; a 404 for anyone else."""
+    job_uuid = _parse_uuid(job_id)
+    if not user.is_authenticated:
+        raise Http404("Not found.")
+    job = (
+        ExportJob.objects.select_related("document", "document__team")
+        .annotate(user_role=_role_subquery(user, "document__team"))
+        .filter(pk=job_uuid, user_role__isnull=False)
+        .first()
+    )
+    if job is None:
+        raise Http404("Not found.")
+    job.document._role_user_pk = user.pk
+    job.document.user_role = job.user_role
+    return job

@@ -93,6 +93,45 @@ def waiver_remove(*, waiver: Waiver, user) -> None:
         review_status_refresh(document=waiver.document, actor=user)
 
 
+def ab_plan_sample_size(ab_test: dict, metrics: list) -> ab.SampleSize | None:
+    """The calculator's result for an A/B plan (content spec §4), or None when its inputs are
+    missing or invalid (the checklist says which) or the plan is marked not applicable."""
+    if ab_test.get("status") == "not_applicable":
+        return None
+    mde = ab_test.get("mde") or {}
+    allocation = ab_test.get("allocation") or {}
+    primary = next(
+        (
+            m
+            for m in metrics
+            if isinstance(m, dict) and m.get("name") == ab_test.get("primary_metric")
+        ),
+        {},
+    )
+    try:
+        return ab.sample_size(
+            ab.SampleSizeInput(
+                metric_type=ab_test["metric_type"],
+                mde_value=mde["value"],
+                mde_type=mde["type"],
+                alpha=ab_test["alpha"],
+                power=ab_test["power"],
+                sides=ab_test.get("sides", 2),
+                direction=primary.get("direction", "increase"),
+                allocation_control=allocation["control"],
+                allocation_treatment=allocation["treatment"],
+                method=ab_test.get("method", "unpooled"),
+                variance_inflation_factor=ab_test.get("variance_inflation_factor", 1.0),
+                baseline_rate=ab_test.get("baseline_rate"),
+                baseline_mean=ab_test.get("baseline_mean"),
+                std_dev=ab_test.get("std_dev"),
+                daily_eligible_units=ab_test.get("daily_eligible_units"),
+            )
+        )
+    except (KeyError, TypeError, AttributeError, ab.InvalidInput):
+        return None
+
+
 def ab_plan_compute(ab_test: dict, metrics: list) -> dict:
     """The A/B plan with `sample_size` and `computed_days` computed by the app (content spec §4).
 
@@ -101,35 +140,8 @@ def ab_plan_compute(ab_test: dict, metrics: list) -> dict:
     checklist says which) the computed values are left out.
     """
     plan = {k: v for k, v in ab_test.items() if k not in {"sample_size", "computed_days"}}
-    if plan.get("status") == "not_applicable":
-        return plan
-    mde = plan.get("mde") or {}
-    allocation = plan.get("allocation") or {}
-    primary = next(
-        (m for m in metrics if isinstance(m, dict) and m.get("name") == plan.get("primary_metric")),
-        {},
-    )
-    try:
-        result = ab.sample_size(
-            ab.SampleSizeInput(
-                metric_type=plan["metric_type"],
-                mde_value=mde["value"],
-                mde_type=mde["type"],
-                alpha=plan["alpha"],
-                power=plan["power"],
-                sides=plan.get("sides", 2),
-                direction=primary.get("direction", "increase"),
-                allocation_control=allocation["control"],
-                allocation_treatment=allocation["treatment"],
-                method=plan.get("method", "unpooled"),
-                variance_inflation_factor=plan.get("variance_inflation_factor", 1.0),
-                baseline_rate=plan.get("baseline_rate"),
-                baseline_mean=plan.get("baseline_mean"),
-                std_dev=plan.get("std_dev"),
-                daily_eligible_units=plan.get("daily_eligible_units"),
-            )
-        )
-    except (KeyError, TypeError, ab.InvalidInput):
+    result = ab_plan_sample_size(plan, metrics)
+    if result is None:
         return plan
     plan["sample_size"] = {"control": result.n_control, "treatment": result.n_treatment}
     if result.computed_days is not None:

@@ -34,6 +34,7 @@ from apps.documents.forms import (
     field_label,
 )
 from apps.documents.models import SECTION_BODY_MAX_CHARS
+from apps.exports.forms import EXPORT_CHOICES
 from apps.reviews.selectors import awaiting_review
 from apps.reviews.views import review_context
 from apps.templates_catalog.selectors import template_get, template_list
@@ -143,6 +144,7 @@ def detail(request, doc_id):
         "written_count": sum(1 for section in sections if not section.is_empty),
         "can_edit": can_edit_document(request.user, document),
         **review_context(request, document, sections, checklist),
+        "export_choices": EXPORT_CHOICES,
     }
     return render(request, "documents/detail.html", context)
 

@@ -98,3 +98,25 @@ def match_sections(parsed: ParsedDocument, sections) -> dict[str, tuple[dict, st
             )
         matched[key] = (fields, body)
     return matched
+
+
+def _yaml_dump(value: Any) -> str:
+    return yaml.safe_dump(value, allow_unicode=True, sort_keys=False, width=100).rstrip("\n")
+
+
+def dump(snapshot: dict) -> str:
+    """A document snapshot (see `apps.exports.snapshot`) as one Markdown file that `parse`
+    reads back: front matter, then per section its heading, its fields as YAML, its body."""
+    meta = {"template": snapshot["template"]["key"], "title": snapshot["title"]}
+    if snapshot.get("summary"):
+        meta["summary"] = snapshot["summary"]
+    parts = [f"---\n{_yaml_dump(meta)}\n---\n"]
+    for section in snapshot["sections"]:
+        chunk = [f"## {section['title']}\n"]
+        if section.get("data"):
+            chunk.append(f"```yaml\n{_yaml_dump(section['data'])}\n```\n")
+        body = (section.get("body_md") or "").strip("\n")
+        if body:
+            chunk.append(f"{body}\n")
+        parts.append("\n".join(chunk))
+    return "\n".join(parts)

@@ -23,6 +23,7 @@ from apps.accounts.permissions import (
 from apps.documents.fields import display_blocks
 from apps.documents.models import Document
 from apps.documents.selectors import document_sections
+from apps.exports.forms import EXPORT_CHOICES
 from apps.reviews import rubric, selectors, services
 from apps.reviews.forms import (
     CommentEditForm,
@@ -352,11 +353,12 @@ def audit_log(request, doc_id):
 @login_required
 def signed_versions(request, doc_id):
     document = get_document_for_user(request.user, doc_id, need=Need.VIEW)
-    return render(
-        request,
-        "reviews/versions.html",
-        {"document": document, "versions": selectors.document_signed_versions(document)},
-    )
+    context = {
+        "document": document,
+        "versions": selectors.document_signed_versions(document),
+        "export_choices": EXPORT_CHOICES,
+    }
+    return render(request, "reviews/versions.html", context)
 
 
 @login_required

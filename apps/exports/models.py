@@ -1,0 +1,71 @@
+"""Export jobs: one per (document content, format, paper), rendered by a Celery worker."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from apps.documents.models import Document
+
+
+class ExportJob(models.Model):
+    class Format(models.TextChoices):
+        PDF = "pdf", _("PDF")
+        MARKDOWN = "markdown", _("Markdown")
+
+    class Paper(models.TextChoices):
+        A4 = "a4", _("A4")
+        LETTER = "letter", _("Letter")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RENDERING = "rendering", _("Rendering")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="exports")
+    # The signed-off version exported, or none for the current draft.
+    version = models.ForeignKey(
+        "reviews.SignedVersion", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    content_hash = models.CharField(max_length=64)
+    format = models.CharField(max_length=16, choices=Format.choices)
+    paper = models.CharField(max_length=8, choices=Paper.choices, default=Paper.A4)
+    # Everything the file shows, frozen when the export was asked for: later edits never leak in.
+    snapshot = models.JSONField(default=dict)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
+    file = models.FileField(upload_to="exports/%Y/%m/", blank=True)
+    error = models.TextField(blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    render_ms = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["document", "content_hash", "format", "paper"],
+                name="export_one_per_content",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "started_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.format} of {self.document_id} ({self.status})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in {self.Status.DONE, self.Status.FAILED}
+
+    @property
+    def filename(self) -> str:
+        extension = "pdf" if self.format == self.Format.PDF else "md"
+        stem = self.snapshot.get("slug") or "document"
+        return f"{stem}.{extension}"

@@ -1,0 +1,184 @@
+"""Writes of exports: ask for a file, render it in a worker, recover jobs of dead workers.
+
+A job is unique per (document content, format, paper): asking again for content already
+exported returns the same job and its file. The worker claims a job with a compare-and-set
+UPDATE, renders the frozen snapshot, stores the file through Django storage and only then
+marks the job done; file bytes never go through the broker or the result backend.
+"""
+
+import logging
+import time
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from apps.accounts.permissions import can_view_document
+from apps.documents.models import Document
+from apps.exports import markdown_format, pdf, snapshot
+from apps.exports.models import ExportJob
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 3
+
+
+def _enqueue(job: ExportJob) -> None:
+    from apps.exports.tasks import export_render_task
+
+    transaction.on_commit(lambda: export_render_task.delay(str(job.pk)))
+
+
+@transaction.atomic
+def export_request(
+    *, document: Document, user, format: str, paper: str = "a4", version=None
+) -> ExportJob:
+    """The export of `document` (or of its signed-off `version`) in `format`: an existing job
+    for the same content, or a new one queued for a worker. A failed job is queued again."""
+    if not can_view_document(user, document):
+        raise PermissionDenied(_("You cannot export this document."))
+    if format not in ExportJob.Format.values:
+        raise ValidationError({"format": _("Choose pdf or markdown.")})
+    if paper not in ExportJob.Paper.values:
+        raise ValidationError({"paper": _("Choose A4 or Letter.")})
+    if format == ExportJob.Format.MARKDOWN:
+        paper = ExportJob.Paper.A4  # paper does not apply: one Markdown file per content
+    frozen = snapshot.build(document, version=version)
+    existing = ExportJob.objects.filter(
+        document=document, content_hash=frozen["content_hash"], format=format, paper=paper
+    ).first()
+    if existing is not None:
+        if existing.status == ExportJob.Status.FAILED:
+            requeued = ExportJob.objects.filter(
+                pk=existing.pk, status=ExportJob.Status.FAILED
+            ).update(status=ExportJob.Status.QUEUED, attempts=0, error="", snapshot=frozen)
+            if requeued:
+                _enqueue(existing)
+            existing.refresh_from_db()
+        return existing
+    try:
+        with transaction.atomic():
+            job = ExportJob.objects.create(
+                document=document,
+                version=version,
+                content_hash=frozen["content_hash"],
+                format=format,
+                paper=paper,
+                snapshot=frozen,
+                requested_by=user,
+            )
+    except IntegrityError:
+        # Someone asked for the same content at the same moment: theirs is ours.
+        return ExportJob.objects.get(
+            document=document, content_hash=frozen["content_hash"], format=format, paper=paper
+        )
+    _enqueue(job)
+    return job
+
+
+def _claim(job_id, *, redelivered: bool) -> bool:
+    """Take a queued job for this worker. A redelivered message (its worker died before
+    acknowledging it) may also take the job that worker left rendering."""
+    statuses = [ExportJob.Status.QUEUED]
+    if redelivered:
+        statuses.append(ExportJob.Status.RENDERING)
+    return bool(
+        ExportJob.objects.filter(pk=job_id, status__in=statuses, attempts__lt=MAX_ATTEMPTS).update(
+            status=ExportJob.Status.RENDERING,
+            started_at=timezone.now(),
+            attempts=F("attempts") + 1,
+        )
+    )
+
+
+def render_bytes(job: ExportJob) -> bytes:
+    """The file of a job, from its frozen snapshot."""
+    if job.format == ExportJob.Format.PDF:
+        return pdf.render_pdf(job.snapshot, paper=job.paper)
+    return markdown_format.dump(job.snapshot).encode("utf-8")
+
+
+def export_render(*, job_id, redelivered: bool = False) -> ExportJob | None:
+    """Render a job if this worker can claim it; the file is stored before the job is done.
+
+    Returns None when there is nothing to do (done, failed, or another worker has it). A
+    render error is retried by raising, up to MAX_ATTEMPTS in all; a refused document (too
+    deep, too many rows) fails at once.
+    """
+    if not _claim(job_id, redelivered=redelivered):
+        if redelivered:
+            # Its worker died mid-render as many times as we allow: give up on this job.
+            ExportJob.objects.filter(
+                pk=job_id, status=ExportJob.Status.RENDERING, attempts__gte=MAX_ATTEMPTS
+            ).update(
+                status=ExportJob.Status.FAILED,
+                error=_("The worker stopped while rendering, %(n)s times.") % {"n": MAX_ATTEMPTS},
+                finished_at=timezone.now(),
+            )
+        return None
+    job = ExportJob.objects.get(pk=job_id)
+    started = time.monotonic()
+    try:
+        content = render_bytes(job)
+    except ValidationError as exc:
+        _fail(job, " ".join(exc.messages))
+        return job
+    except Exception as exc:
+        logger.exception("Export %s failed on attempt %s", job.pk, job.attempts)
+        if job.attempts >= MAX_ATTEMPTS:
+            _fail(job, _("The export failed after %(n)s attempts (%(error)s).")
+                  % {"n": job.attempts, "error": exc.__class__.__name__})  # fmt: skip
+            return job
+        ExportJob.objects.filter(pk=job.pk, status=ExportJob.Status.RENDERING).update(
+            status=ExportJob.Status.QUEUED
+        )
+        raise
+    # The file is complete in storage before the row says done; a worker that dies before
+    # this line leaves no file behind, only a job that is rendered again.
+    name = f"exports/{job.pk}/{job.filename}"
+    # A worker that died after writing but before marking done left this name behind: replace
+    # it, so a job always has exactly one file.
+    job.file.storage.delete(name)
+    job.file.name = job.file.storage.save(name, ContentFile(content))
+    ExportJob.objects.filter(pk=job.pk).update(
+        status=ExportJob.Status.DONE,
+        file=job.file.name,
+        error="",
+        finished_at=timezone.now(),
+        render_ms=int((time.monotonic() - started) * 1000),
+    )
+    job.refresh_from_db()
+    return job
+
+
+def _fail(job: ExportJob, error: str) -> None:
+    ExportJob.objects.filter(pk=job.pk).update(
+        status=ExportJob.Status.FAILED, error=error[:2000], finished_at=timezone.now()
+    )
+
+
+def exports_sweep(*, older_than: timedelta | None = None) -> int:
+    """Requeue jobs left rendering by a dead worker (or fail them after MAX_ATTEMPTS)."""
+    older_than = older_than or timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT * 2)
+    cutoff = timezone.now() - older_than
+    stuck = ExportJob.objects.filter(status=ExportJob.Status.RENDERING, started_at__lt=cutoff)
+    failed = stuck.filter(attempts__gte=MAX_ATTEMPTS).update(
+        status=ExportJob.Status.FAILED,
+        error=_("The worker stopped while rendering, %(n)s times.") % {"n": MAX_ATTEMPTS},
+        finished_at=timezone.now(),
+    )
+    requeued = 0
+    for job in stuck.filter(attempts__lt=MAX_ATTEMPTS):
+        if ExportJob.objects.filter(
+            pk=job.pk, status=ExportJob.Status.RENDERING, started_at__lt=cutoff
+        ).update(status=ExportJob.Status.QUEUED):
+            _enqueue(job)
+            requeued += 1
+    if failed or requeued:
+        logger.warning("Export sweep: %s requeued, %s failed", requeued, failed)
+    return requeued

@@ -1,0 +1,13 @@
+"""HTML routes of exports (mounted at the site root)."""
+
+from django.urls import path
+
+from apps.exports import views
+
+app_name = "exports"
+urlpatterns = [
+    path("documents/<uuid:doc_id>/exports/", views.export_create, name="create"),
+    path("exports/<uuid:job_id>/", views.job_detail, name="job"),
+    path("exports/<uuid:job_id>/status/", views.job_status, name="status"),
+    path("exports/<uuid:job_id>/download/", views.download, name="download"),
+]
