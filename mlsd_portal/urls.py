@@ -10,6 +10,7 @@ from apps.accounts import api as accounts_api
 from apps.checklists import api as checklists_api
 from apps.documents import api as documents_api
 from apps.documents import views as documents_views
+from apps.exports import api as exports_api
 from apps.notifications import api as notifications_api
 from apps.reviews import api as reviews_api
 from apps.templates_catalog import api as templates_api
@@ -17,6 +18,7 @@ from apps.templates_catalog import api as templates_api
 api_v1 = [
     *accounts_api.urlpatterns,
     *templates_api.urlpatterns,
+    *exports_api.urlpatterns,
     *documents_api.urlpatterns,
     *checklists_api.urlpatterns,
     *reviews_api.urlpatterns,

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from apps.documents.services import section_save
 from tests.factories import make_document, make_team, make_user
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
@@ -64,6 +65,15 @@ def team_b(carol):
 @pytest.fixture
 def doc(team_a, alice):
     return make_document(team_a, alice)
+
+
+@pytest.fixture
+def written_doc(team_a, alice):
+    """`doc` with every section written: its checklist has no errors."""
+    document = make_document(team_a, alice)
+    for section in document.sections.select_related("spec", "document"):
+        section_save(section=section, body_md=f"What {section.key} says.", author=alice)
+    return document
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ marks the job done; file bytes never go through the broker or the result backend
 """
 
 import logging
+import re
 import time
 from datetime import timedelta
 
@@ -18,10 +19,12 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.accounts.permissions import can_view_document
+from apps.accounts.permissions import can_create_document, can_view_document
 from apps.documents.models import Document
+from apps.documents.services import document_create, section_save
 from apps.exports import markdown_format, pdf, snapshot
 from apps.exports.models import ExportJob
+from apps.templates_catalog.models import DesignTemplate
 
 logger = logging.getLogger(__name__)
 
@@ -160,6 +163,7 @@ def _fail(job: ExportJob, error: str) -> None:
     ExportJob.objects.filter(pk=job.pk).update(
         status=ExportJob.Status.FAILED, error=error[:2000], finished_at=timezone.now()
     )
+    job.refresh_from_db()
 
 
 def exports_sweep(*, older_than: timedelta | None = None) -> int:
@@ -182,3 +186,75 @@ def exports_sweep(*, older_than: timedelta | None = None) -> int:
     if failed or requeued:
         logger.warning("Export sweep: %s requeued, %s failed", requeued, failed)
     return requeued
+
+
+IMPORT_MAX_BYTES = 1_000_000
+_TITLE_HEADING = re.compile(r"^# +(.+?)\s*$", re.MULTILINE)
+
+
+def _first_heading(text: str) -> str:
+    """The `# Title` line of plain Markdown, if it comes before the first section."""
+    match = _TITLE_HEADING.search(text.split("\n## ", 1)[0])
+    return match.group(1)[:200] if match else ""
+
+
+@transaction.atomic
+def document_import(*, team, user, text: str, template_key: str = "", title: str = "") -> Document:
+    """A new document in `team` from a Markdown file: the export format (front matter, a YAML
+    block of fields per section, bodies), or plain Markdown whose `## ` headings name template
+    sections. All or nothing: any error leaves no document behind."""
+    if not can_create_document(user, team):
+        raise PermissionDenied(_("Only editors and owners add documents to this team."))
+    if len(text.encode("utf-8")) > IMPORT_MAX_BYTES:
+        raise ValidationError(
+            {"file": _("The file is larger than %(n)s MB.") % {"n": IMPORT_MAX_BYTES // 1_000_000}}
+        )
+    try:
+        parsed = markdown_format.parse(text)
+    except ValidationError as exc:
+        raise ValidationError({"file": exc.messages}) from None
+    key = (template_key or str(parsed.meta.get("template") or "")).strip()
+    if not key:
+        raise ValidationError({"template": _("Choose the template this Markdown follows.")})
+    template = DesignTemplate.objects.filter(key=key, is_latest=True).first()
+    if template is None:
+        raise ValidationError({"template": _("There is no template “%(key)s”.") % {"key": key}})
+    specs = list(template.sections.order_by("position"))
+    try:
+        matched = markdown_format.match_sections(parsed, [(s.key, s.title) for s in specs])
+    except ValidationError as exc:
+        raise ValidationError({"file": exc.messages}) from None
+    if not matched:
+        raise ValidationError(
+            {
+                "file": _("No “## ” heading matches a section of %(template)s.")
+                % {"template": template.title}
+            }
+        )
+    document = document_create(
+        team=team,
+        template=template,
+        title=title
+        or str(parsed.meta.get("title") or "")
+        or _first_heading(text)
+        or _("Imported document"),
+        summary=str(parsed.meta.get("summary") or ""),
+        created_by=user,
+    )
+    errors: dict[str, list[str]] = {}
+    sections = {s.key: s for s in document.sections.select_related("spec", "document")}
+    for key, (data, body) in matched.items():
+        try:
+            section_save(
+                section=sections[key],
+                body_md=body,
+                data=data or None,
+                author=user,
+                check_references=False,
+            )
+        except ValidationError as exc:
+            title_of = sections[key].spec.title
+            errors.setdefault("file", []).extend(f"{title_of}: {m}" for m in exc.messages)
+    if errors:
+        raise ValidationError(errors)
+    return document

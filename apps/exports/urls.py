@@ -6,6 +6,7 @@ from apps.exports import views
 
 app_name = "exports"
 urlpatterns = [
+    path("documents/import/", views.document_import, name="import"),
     path("documents/<uuid:doc_id>/exports/", views.export_create, name="create"),
     path("exports/<uuid:job_id>/", views.job_detail, name="job"),
     path("exports/<uuid:job_id>/status/", views.job_status, name="status"),

@@ -6,13 +6,22 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from apps.accounts.permissions import Need, get_document_for_user, get_export_for_user
+from apps.accounts.permissions import (
+    Need,
+    get_document_for_user,
+    get_export_for_user,
+    get_team_for_user,
+    role_allows,
+)
+from apps.accounts.selectors import team_list_for_user
 from apps.exports import services
-from apps.exports.forms import ExportForm
+from apps.exports.forms import ExportForm, ImportForm
 from apps.exports.models import ExportJob
 from apps.reviews.selectors import signed_version_get
+from apps.templates_catalog.selectors import template_list
 
 
 @require_POST
@@ -70,7 +79,11 @@ def job_status(request, job_id):
 @login_required
 def download(request, job_id):
     """The file of a finished job, for members of the document's team only."""
-    job = get_export_for_user(request.user, job_id)
+    return file_response(get_export_for_user(request.user, job_id))
+
+
+def file_response(job: ExportJob) -> FileResponse:
+    """The stored file of a finished job as a download (404 until it is done)."""
     if job.status != ExportJob.Status.DONE or not job.file:
         raise Http404("Not ready.")
     content_type = "application/pdf" if job.format == "pdf" else "text/markdown; charset=utf-8"
@@ -79,3 +92,33 @@ def download(request, job_id):
     )
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+@login_required
+def document_import(request):
+    """Create a document from a Markdown file."""
+    teams = [t for t in team_list_for_user(request.user) if role_allows(t.user_role, Need.EDIT)]
+    templates = list(template_list())
+    form = ImportForm(request.POST or None, request.FILES or None, teams=teams, templates=templates)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            team = get_team_for_user(request.user, form.cleaned_data["team"], need=Need.EDIT)
+            try:
+                document = services.document_import(
+                    team=team,
+                    user=request.user,
+                    text=form.cleaned_data["file"],
+                    template_key=form.cleaned_data["template"],
+                    title=form.cleaned_data["title"],
+                )
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                messages.success(request, _("Imported. Check each section, then carry on."))
+                return redirect("documents:detail", document.pk)
+        status = 400
+    return render(
+        request, "exports/import.html", {"form": form, "has_teams": bool(teams)}, status=status
+    )
