@@ -15,7 +15,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -84,15 +84,16 @@ def export_request(
     return job
 
 
-def _claim(job_id, *, redelivered: bool) -> bool:
-    """Take a queued job for this worker. A redelivered message (its worker died before
-    acknowledging it) may also take the job that worker left rendering."""
-    statuses = [ExportJob.Status.QUEUED]
-    if redelivered:
-        statuses.append(ExportJob.Status.RENDERING)
+def _claim(job_id, *, task_id: str) -> bool:
+    """Take a queued job for this task. The same task message, delivered again because its
+    worker died, may also take the job it left rendering."""
+    mine = Q(status=ExportJob.Status.RENDERING, task_id=task_id) if task_id else Q(pk__in=[])
     return bool(
-        ExportJob.objects.filter(pk=job_id, status__in=statuses, attempts__lt=MAX_ATTEMPTS).update(
+        ExportJob.objects.filter(pk=job_id, attempts__lt=MAX_ATTEMPTS)
+        .filter(Q(status=ExportJob.Status.QUEUED) | mine)
+        .update(
             status=ExportJob.Status.RENDERING,
+            task_id=task_id,
             started_at=timezone.now(),
             attempts=F("attempts") + 1,
         )
@@ -106,18 +107,21 @@ def render_bytes(job: ExportJob) -> bytes:
     return markdown_format.dump(job.snapshot).encode("utf-8")
 
 
-def export_render(*, job_id, redelivered: bool = False) -> ExportJob | None:
+def export_render(*, job_id, task_id: str = "") -> ExportJob | None:
     """Render a job if this worker can claim it; the file is stored before the job is done.
 
     Returns None when there is nothing to do (done, failed, or another worker has it). A
     render error is retried by raising, up to MAX_ATTEMPTS in all; a refused document (too
     deep, too many rows) fails at once.
     """
-    if not _claim(job_id, redelivered=redelivered):
-        if redelivered:
-            # Its worker died mid-render as many times as we allow: give up on this job.
+    if not _claim(job_id, task_id=task_id):
+        if task_id:
+            # This message's worker died mid-render as many times as we allow: give up.
             ExportJob.objects.filter(
-                pk=job_id, status=ExportJob.Status.RENDERING, attempts__gte=MAX_ATTEMPTS
+                pk=job_id,
+                status=ExportJob.Status.RENDERING,
+                task_id=task_id,
+                attempts__gte=MAX_ATTEMPTS,
             ).update(
                 status=ExportJob.Status.FAILED,
                 error=_("The worker stopped while rendering, %(n)s times.") % {"n": MAX_ATTEMPTS},
@@ -168,7 +172,8 @@ def _fail(job: ExportJob, error: str) -> None:
 
 def exports_sweep(*, older_than: timedelta | None = None) -> int:
     """Requeue jobs left rendering by a dead worker (or fail them after MAX_ATTEMPTS)."""
-    older_than = older_than or timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT * 2)
+    if older_than is None:
+        older_than = timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT * 2)
     cutoff = timezone.now() - older_than
     stuck = ExportJob.objects.filter(status=ExportJob.Status.RENDERING, started_at__lt=cutoff)
     failed = stuck.filter(attempts__gte=MAX_ATTEMPTS).update(

@@ -16,8 +16,7 @@ from apps.exports import services
 )
 def export_render_task(self, job_id: str) -> None:
     """Render one export job (claimed with a compare-and-set UPDATE; the file goes to storage)."""
-    redelivered = bool((self.request.delivery_info or {}).get("redelivered"))
-    services.export_render(job_id=job_id, redelivered=redelivered)
+    services.export_render(job_id=job_id, task_id=self.request.id or "")
 
 
 @shared_task(acks_late=True)

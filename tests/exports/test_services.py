@@ -86,7 +86,7 @@ def test_a_finished_job_is_not_rendered_again(doc, alice, queued):
     job = ask(doc, alice, "markdown")
     services.export_render(job_id=job.pk)
     assert services.export_render(job_id=job.pk) is None
-    assert services.export_render(job_id=job.pk, redelivered=True) is None
+    assert services.export_render(job_id=job.pk, task_id=job.task_id) is None
     job.refresh_from_db()
     assert job.attempts == 1
     assert len(default_storage.listdir(f"exports/{job.pk}")[1]) == 1
@@ -130,16 +130,19 @@ def test_asking_again_after_a_failure_queues_the_job_again(
 
 def test_a_redelivered_message_takes_over_the_job_its_dead_worker_left(doc, alice, queued):
     job = ask(doc, alice, "markdown")
-    ExportJob.objects.filter(pk=job.pk).update(status="rendering", attempts=1)
-    assert services.export_render(job_id=job.pk) is None, "a duplicate must not steal it"
-    done = services.export_render(job_id=job.pk, redelivered=True)
+    ExportJob.objects.filter(pk=job.pk).update(status="rendering", attempts=1, task_id="t-1")
+    assert services.export_render(job_id=job.pk, task_id="t-2") is None, "not another message"
+    assert services.export_render(job_id=job.pk) is None
+    done = services.export_render(job_id=job.pk, task_id="t-1")
     assert done.status == "done" and done.attempts == 2
 
 
 def test_a_worker_that_keeps_dying_ends_failed(doc, alice, queued):
     job = ask(doc, alice)
-    ExportJob.objects.filter(pk=job.pk).update(status="rendering", attempts=services.MAX_ATTEMPTS)
-    assert services.export_render(job_id=job.pk, redelivered=True) is None
+    ExportJob.objects.filter(pk=job.pk).update(
+        status="rendering", attempts=services.MAX_ATTEMPTS, task_id="t-1"
+    )
+    assert services.export_render(job_id=job.pk, task_id="t-1") is None
     job.refresh_from_db()
     assert job.status == "failed" and "stopped while rendering" in job.error
 
