@@ -20,10 +20,11 @@ from apps.accounts.permissions import (
     is_document_owner,
     role_allows,
 )
-from apps.documents.fields import display_blocks
 from apps.documents.models import Document
 from apps.documents.selectors import document_sections
 from apps.exports.forms import EXPORT_CHOICES
+from apps.exports.models import ShareLink
+from apps.exports.selectors import document_share_links
 from apps.reviews import rubric, selectors, services
 from apps.reviews.forms import (
     CommentEditForm,
@@ -353,10 +354,21 @@ def audit_log(request, doc_id):
 @login_required
 def signed_versions(request, doc_id):
     document = get_document_for_user(request.user, doc_id, need=Need.VIEW)
+    versions = list(selectors.document_signed_versions(document))
+    can_share = is_document_owner(request.user, document)
+    if can_share:
+        links: dict = {}
+        for link in document_share_links(document):
+            link.url = request.build_absolute_uri(reverse("exports:share", args=[link.token]))
+            links.setdefault(link.version_id, []).append(link)
+        for version in versions:
+            version.links = links.get(version.pk, [])
     context = {
         "document": document,
-        "versions": selectors.document_signed_versions(document),
+        "versions": versions,
         "export_choices": EXPORT_CHOICES,
+        "can_share": can_share,
+        "share_kinds": ShareLink.Kind.choices,
     }
     return render(request, "reviews/versions.html", context)
 
@@ -365,10 +377,9 @@ def signed_versions(request, doc_id):
 def signed_version(request, doc_id, number):
     """A signed-off version, exactly as it was approved."""
     document = get_document_for_user(request.user, doc_id, need=Need.VIEW)
-    version = selectors.signed_version_get(document, number)
-    schemas = {s.key: s.field_schema for s in document.template.sections.all()}
-    for section in version.sections:
-        section["field_blocks"] = display_blocks(schemas.get(section["key"], {}), section["data"])
+    version = selectors.signed_version_display(
+        document, selectors.signed_version_get(document, number)
+    )
     return render(request, "reviews/version.html", {"document": document, "version": version})
 
 
@@ -437,7 +448,7 @@ def scores(request, doc_id):
         else:
             initial = ScorecardForm.initial_from(mine.entries) if mine else {}
             form = ScorecardForm(initial=initial, criteria=criteria)
-    caps = rubric.caps_from_findings(findings)
+    caps = rubric.caps_from_findings(template_key, findings)
     context = {
         "document": document,
         "criteria": criteria,

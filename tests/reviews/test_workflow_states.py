@@ -112,8 +112,15 @@ class ReviewWorkflow(RuleBasedStateMachine):
         self._attempt(lambda: self._save(key, text, who), actions=0)
         after = Section.objects.get(document=self.doc, key=key).content_hash
         if before != after:
+            # Content a reviewer did not approve is never approved: an approval is current
+            # only while the section holds exactly the content it recorded.
             for request_state in selectors.signoff_state(self._doc()).requests:
-                if key in request_state.covered and request_state.decision is not None:
+                decision = request_state.decision
+                if (
+                    key in request_state.covered
+                    and decision is not None
+                    and decision.section_hashes.get(key) != after
+                ):
                     assert request_state.status != "approved", "an edit must stale approvals"
 
     def _request(self, who, names, keys):
