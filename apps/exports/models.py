@@ -71,3 +71,36 @@ class ExportJob(models.Model):
         extension = "pdf" if self.format == self.Format.PDF else "md"
         stem = self.snapshot.get("slug") or "document"
         return f"{stem}.{extension}"
+
+
+class ShareLink(models.Model):
+    """A revocable read-only link to a signed-off version, or to its PDF, for people without an
+    account (an interviewer, an instructor). Knowing the token is the only permission."""
+
+    class Kind(models.TextChoices):
+        PAGE = "page", _("Web page")
+        PDF = "pdf", _("PDF")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    token = models.CharField(max_length=64, unique=True)
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="share_links")
+    version = models.ForeignKey(
+        "reviews.SignedVersion", on_delete=models.CASCADE, related_name="share_links"
+    )
+    kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.PAGE)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    views = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} link to {self.version}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

@@ -8,6 +8,7 @@ marks the job done; file bytes never go through the broker or the result backend
 
 import logging
 import re
+import secrets
 import time
 from datetime import timedelta
 
@@ -19,11 +20,11 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.accounts.permissions import can_create_document, can_view_document
+from apps.accounts.permissions import can_create_document, can_view_document, is_document_owner
 from apps.documents.models import Document
 from apps.documents.services import document_create, section_save
 from apps.exports import markdown_format, pdf, snapshot
-from apps.exports.models import ExportJob
+from apps.exports.models import ExportJob, ShareLink
 from apps.templates_catalog.models import DesignTemplate
 
 logger = logging.getLogger(__name__)
@@ -263,3 +264,44 @@ def document_import(*, team, user, text: str, template_key: str = "", title: str
     if errors:
         raise ValidationError(errors)
     return document
+
+
+@transaction.atomic
+def share_link_create(*, document: Document, user, version, kind: str) -> ShareLink:
+    """A new read-only link to a signed-off version (or its PDF); owners only."""
+    if not is_document_owner(user, document):
+        raise PermissionDenied(_("Only the document's author or a team owner shares it."))
+    if kind not in ShareLink.Kind.values:
+        raise ValidationError({"kind": _("Share the web page or the PDF.")})
+    if version is None or version.document_id != document.pk:
+        raise ValidationError({"version": _("Only a signed-off version can be shared.")})
+    return ShareLink.objects.create(
+        token=secrets.token_urlsafe(32),
+        document=document,
+        version=version,
+        kind=kind,
+        created_by=user,
+    )
+
+
+@transaction.atomic
+def share_link_revoke(*, link: ShareLink, user) -> None:
+    """Turn a link off for good: it answers 404 from now on."""
+    if not is_document_owner(user, link.document):
+        raise PermissionDenied(_("Only the document's author or a team owner revokes links."))
+    if link.revoked_at is None:
+        link.revoked_at = timezone.now()
+        link.save(update_fields=["revoked_at"])
+
+
+def share_link_opened(*, link: ShareLink) -> ExportJob | None:
+    """Count a visit; for a PDF link, the export of its version (asked for on first visit)."""
+    ShareLink.objects.filter(pk=link.pk).update(views=F("views") + 1)
+    if link.kind != ShareLink.Kind.PDF:
+        return None
+    return export_request(
+        document=link.document,
+        user=link.created_by,
+        format=ExportJob.Format.PDF,
+        version=link.version,
+    )

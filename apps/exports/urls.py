@@ -11,4 +11,15 @@ urlpatterns = [
     path("exports/<uuid:job_id>/", views.job_detail, name="job"),
     path("exports/<uuid:job_id>/status/", views.job_status, name="status"),
     path("exports/<uuid:job_id>/download/", views.download, name="download"),
+    path(
+        "documents/<uuid:doc_id>/versions/<int:number>/share/",
+        views.share_create,
+        name="share_create",
+    ),
+    path(
+        "documents/<uuid:doc_id>/share-links/<uuid:link_id>/revoke/",
+        views.share_revoke,
+        name="share_revoke",
+    ),
+    path("s/<str:token>/", views.share_view, name="share"),
 ]

@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,10 +17,10 @@ from apps.accounts.permissions import (
     role_allows,
 )
 from apps.accounts.selectors import team_list_for_user
-from apps.exports import services
+from apps.exports import selectors, services
 from apps.exports.forms import ExportForm, ImportForm
-from apps.exports.models import ExportJob
-from apps.reviews.selectors import signed_version_get
+from apps.exports.models import ExportJob, ShareLink
+from apps.reviews.selectors import signed_version_display, signed_version_get
 from apps.templates_catalog.selectors import template_list
 
 
@@ -122,3 +122,64 @@ def document_import(request):
     return render(
         request, "exports/import.html", {"form": form, "has_teams": bool(teams)}, status=status
     )
+
+
+def _share_headers(response):
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    response["Referrer-Policy"] = "no-referrer"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def share_view(request, token):
+    """A share link, for anyone who has it: the signed-off version, or its PDF. Unknown and
+    revoked links are 404s, like any page that does not exist."""
+    link = selectors.share_link_get(token)
+    document, version = link.document, link.version
+    if link.kind == ShareLink.Kind.PAGE:
+        services.share_link_opened(link=link)
+        version = signed_version_display(document, version)
+        context = {"document": document, "version": version}
+        return _share_headers(render(request, "exports/share.html", context))
+    polling = request.GET.get("status") == "1"
+    try:
+        job = selectors.share_link_job(link) if polling else services.share_link_opened(link=link)
+    except PermissionDenied:
+        raise Http404("Not found.") from None
+    if polling:
+        payload = job_payload(job) | {
+            "download_url": request.path if job.status == ExportJob.Status.DONE else None
+        }
+        return _share_headers(JsonResponse(payload))
+    if job.status == ExportJob.Status.DONE:
+        return _share_headers(file_response(job))
+    context = {"document": document, "version": version, "job": job}
+    return _share_headers(render(request, "exports/share_pending.html", context))
+
+
+@require_POST
+@login_required
+def share_create(request, doc_id, number):
+    """Create a share link to a signed-off version (owners)."""
+    document = get_document_for_user(request.user, doc_id, need=Need.VIEW)
+    version = signed_version_get(document, number)
+    try:
+        link = services.share_link_create(
+            document=document, user=request.user, version=version, kind=request.POST.get("kind", "")
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        url = request.build_absolute_uri(reverse("exports:share", args=[link.token]))
+        messages.success(request, _("Share link created: %(url)s") % {"url": url})
+    return redirect("reviews:versions", document.pk)
+
+
+@require_POST
+@login_required
+def share_revoke(request, doc_id, link_id):
+    document = get_document_for_user(request.user, doc_id, need=Need.VIEW)
+    link = selectors.document_share_link_get(document, link_id)
+    services.share_link_revoke(link=link, user=request.user)
+    messages.success(request, _("The link is revoked: it shows “not found” from now on."))
+    return redirect("reviews:versions", document.pk)

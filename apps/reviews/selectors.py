@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from apps.checklists.selectors import annotate_waived, checklist_current, document_waivers
+from apps.documents.fields import display_blocks
 from apps.documents.models import Document, Section, document_content_hash
 from apps.documents.selectors import document_sections
 from apps.reviews import rubric
@@ -276,6 +277,14 @@ def document_signed_versions(document: Document) -> QuerySet[SignedVersion]:
 
 def signed_version_get(document: Document, number: int) -> SignedVersion:
     return get_object_or_404(SignedVersion, document=document, number=number)
+
+
+def signed_version_display(document: Document, version: SignedVersion) -> SignedVersion:
+    """The version with each section's fields as display tables (`field_blocks`)."""
+    schemas = {s.key: s.field_schema for s in document.template.sections.all()}
+    for section in version.sections:
+        section["field_blocks"] = display_blocks(schemas.get(section["key"], {}), section["data"])
+    return version
 
 
 def unwaived_findings(document: Document, sections=None, *, checklist=_LOAD) -> list[dict]:
