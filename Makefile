@@ -66,6 +66,7 @@ test: install-test sysdeps-test
 # Benchmarks: ratios against a bare baseline measured in the same run (tests/bench/).
 bench: install-test
 	$(PY) -m tests.bench.checklist
+	$(PY) -m tests.bench.exports
 
 lint: install-test
 	$(VENV)/bin/ruff check .

@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.accounts.permissions import can_create_document, can_view_document, is_document_owner
-from apps.documents.models import Document
+from apps.documents.models import Document, document_content_hash
 from apps.documents.services import document_create, section_save
 from apps.exports import markdown_format, pdf, snapshot
 from apps.exports.models import ExportJob, ShareLink
@@ -52,19 +52,24 @@ def export_request(
         raise ValidationError({"paper": _("Choose A4 or Letter.")})
     if format == ExportJob.Format.MARKDOWN:
         paper = ExportJob.Paper.A4  # paper does not apply: one Markdown file per content
-    frozen = snapshot.build(document, version=version)
+    # The content hash alone finds an earlier export: a repeat costs two small queries.
+    if version is None:
+        content_hash = document_content_hash(document.sections.only("key", "content_hash"))
+    else:
+        content_hash = version.content_hash
     existing = ExportJob.objects.filter(
-        document=document, content_hash=frozen["content_hash"], format=format, paper=paper
+        document=document, content_hash=content_hash, format=format, paper=paper
     ).first()
     if existing is not None:
         if existing.status == ExportJob.Status.FAILED:
             requeued = ExportJob.objects.filter(
                 pk=existing.pk, status=ExportJob.Status.FAILED
-            ).update(status=ExportJob.Status.QUEUED, attempts=0, error="", snapshot=frozen)
+            ).update(status=ExportJob.Status.QUEUED, attempts=0, error="")
             if requeued:
                 _enqueue(existing)
             existing.refresh_from_db()
         return existing
+    frozen = snapshot.build(document, version=version)
     try:
         with transaction.atomic():
             job = ExportJob.objects.create(
