@@ -130,3 +130,22 @@ def test_a_worker_killed_mid_render_still_ends_with_exactly_one_file(
     assert job.status == "done" and job.attempts == 2
     files = os.listdir(settings.MEDIA_ROOT / "exports" / str(job.pk))
     assert files == [job.filename]
+
+
+def test_hostile_documents_fail_cleanly_and_the_worker_renders_the_next_job(
+    worker, team_a, alice
+):
+    deep = make_document(team_a, alice, title="Deep quotes")
+    section_save(section=deep.sections.get(key="s0"), body_md="> " * 200 + "deep", author=alice)
+    wide = make_document(team_a, alice, template=deep.template, title="Huge table")
+    table = "| n |\n|---|\n" + "".join(f"| {i} |\n" for i in range(5_000))
+    section_save(section=wide.sections.get(key="s0"), body_md=table, author=alice)
+    fine = make_document(team_a, alice, template=deep.template, title="Fine document")
+    jobs = [
+        services.export_request(document=d, user=alice, format="pdf") for d in (deep, wide, fine)
+    ]
+    worker()
+    deep_job, wide_job, fine_job = (wait_for(job.pk) for job in jobs)
+    assert deep_job.status == "failed" and "levels deep" in deep_job.error
+    assert wide_job.status == "failed" and "table rows" in wide_job.error
+    assert fine_job.status == "done" and fine_job.file
