@@ -132,9 +132,7 @@ def test_a_worker_killed_mid_render_still_ends_with_exactly_one_file(
     assert files == [job.filename]
 
 
-def test_hostile_documents_fail_cleanly_and_the_worker_renders_the_next_job(
-    worker, team_a, alice
-):
+def test_hostile_documents_fail_cleanly_and_the_worker_renders_the_next_job(worker, team_a, alice):
     deep = make_document(team_a, alice, title="Deep quotes")
     section_save(section=deep.sections.get(key="s0"), body_md="> " * 200 + "deep", author=alice)
     wide = make_document(team_a, alice, template=deep.template, title="Huge table")
