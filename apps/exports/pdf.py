@@ -26,6 +26,7 @@ BASE_URL = "https://mlsd-portal.invalid/"
 DATA_IMAGE_MAX_BYTES = 512 * 1024
 MAX_DEPTH = 64
 MAX_TABLE_ROWS = 2_000
+LINK_SCHEMES = {"http", "https", "mailto"}
 _DATA_IMAGE = re.compile(r"data:(image/(?:png|jpeg|gif|webp|svg\+xml))(;base64)?,(.*)", re.S)
 _STATIC_TYPES = {".css": "text/css", ".svg": "image/svg+xml", ".png": "image/png"}
 
@@ -88,10 +89,16 @@ class _Shape(HTMLParser):
     def __init__(self):
         super().__init__()
         self.depth = self.max_depth = self.rows = 0
+        self.bad_links: list[str] = []
 
     def handle_starttag(self, tag, attrs):
         if tag == "tr":
             self.rows += 1
+        if tag in {"a", "area"}:
+            href = (dict(attrs).get("href") or "").strip()
+            scheme = urlsplit(href).scheme.lower()
+            if href and not href.startswith("#") and scheme not in LINK_SCHEMES:
+                self.bad_links.append(href[:80])
         if tag not in self.VOID:
             self.depth += 1
             self.max_depth = max(self.max_depth, self.depth)
@@ -102,7 +109,8 @@ class _Shape(HTMLParser):
 
 
 def check_shape(html: str) -> None:
-    """Refuse HTML nested deeper than MAX_DEPTH or with more than MAX_TABLE_ROWS table rows."""
+    """Refuse HTML nested deeper than MAX_DEPTH, with links other than http(s), mailto and
+    in-document anchors, or with more than MAX_TABLE_ROWS table rows."""
     shape = _Shape()
     shape.feed(html)
     shape.close()
@@ -110,6 +118,11 @@ def check_shape(html: str) -> None:
         raise RenderRefused(
             _("The document nests %(n)s levels deep; a PDF allows %(max)s.")
             % {"n": shape.max_depth, "max": MAX_DEPTH}
+        )
+    if shape.bad_links:
+        raise RenderRefused(
+            _("The document links to %(url)s; a PDF links only to http, https and mailto.")
+            % {"url": shape.bad_links[0]}
         )
     if shape.rows > MAX_TABLE_ROWS:
         raise RenderRefused(

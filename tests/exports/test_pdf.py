@@ -110,7 +110,7 @@ def hostile_html(origin: str) -> str:
       <image href="{origin}/svg.png" width="10" height="10"/>
       <image xlink:href="file:///etc/passwd" width="10" height="10"/></svg>
     <iframe src="file:///etc/passwd"></iframe><object data="file:///etc/passwd"></object>
-    <a href="file:///etc/passwd">passwd</a>
+    <a href="https://example.com/">ok</a> <a href="mailto:a@example.com">mail</a>
     </body></html>"""
 
 
@@ -152,6 +152,14 @@ def test_the_fetcher_serves_app_assets_and_small_data_images_only():
         with pytest.raises(ValueError):
             fetcher.fetch(url)
     assert len(fetcher.refused) == 6
+
+
+@pytest.mark.parametrize(
+    "href", ["file:///etc/passwd", "javascript:alert(1)", "ftp://host/x", "/relative/path"]
+)
+def test_links_other_than_http_https_and_mailto_are_refused(href):
+    with pytest.raises(pdf.RenderRefused, match="links only to http, https and mailto"):
+        pdf.write_pdf(f'<html><body><a href="{href}">x</a><a href="#top">top</a></body></html>')
 
 
 def test_deep_nesting_and_huge_tables_are_refused_before_rendering():
