@@ -24,6 +24,8 @@ class TemplateOutput(serializers.ModelSerializer):
 
 
 class SectionSpecOutput(serializers.ModelSerializer):
+    field_schema = serializers.JSONField(help_text="The section's JSON Schema, in field order.")
+
     class Meta:
         model = SectionSpec
         fields = [

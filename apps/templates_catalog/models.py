@@ -5,8 +5,29 @@ section names the canonical fields it writes, and its JSON Schema is composed fr
 the fixtures are loaded. A document keeps the exact template version it was created from.
 """
 
+import json
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+
+class OrderedJSONField(models.TextField):
+    """JSON stored as text. PostgreSQL's jsonb reorders object keys, and a schema's key order
+    is the order in which forms, field tables and template pages list the fields."""
+
+    def from_db_value(self, value, expression, connection):
+        return None if value is None else json.loads(value)
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            return json.loads(value)
+        return value
+
+    def get_prep_value(self, value):
+        return None if value is None else json.dumps(value, ensure_ascii=False)
+
+    def value_to_string(self, obj):
+        return self.get_prep_value(self.value_from_object(obj))
 
 
 class DesignTemplateQuerySet(models.QuerySet):
@@ -49,7 +70,7 @@ class SectionSpec(models.Model):
     required = models.BooleanField(default=True)
     fields = models.JSONField(default=dict, blank=True, help_text="canonical group -> field names")
     required_fields = models.JSONField(default=list, blank=True)
-    field_schema = models.JSONField(default=dict, blank=True)
+    field_schema = OrderedJSONField(default=dict, blank=True)
     meta = models.JSONField(default=dict, blank=True)
 
     class Meta:
