@@ -51,10 +51,18 @@ class ExportJob(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        # One job per content of the draft, and one per signed-off version: the same content
+        # exported as a version says "signed off" and carries its approval sheet.
         constraints = [
             models.UniqueConstraint(
                 fields=["document", "content_hash", "format", "paper"],
-                name="export_one_per_content",
+                condition=models.Q(version__isnull=True),
+                name="export_one_per_draft_content",
+            ),
+            models.UniqueConstraint(
+                fields=["version", "format", "paper"],
+                condition=models.Q(version__isnull=False),
+                name="export_one_per_version",
             ),
         ]
         indexes = [models.Index(fields=["status", "started_at"])]

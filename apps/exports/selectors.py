@@ -22,11 +22,7 @@ def share_link_get(token: str) -> ShareLink:
 def share_link_job(link: ShareLink) -> ExportJob:
     """The PDF export of a link's version (it exists once the link was opened)."""
     return get_object_or_404(
-        ExportJob,
-        document=link.document,
-        content_hash=link.version.content_hash,
-        format=ExportJob.Format.PDF,
-        paper=ExportJob.Paper.A4,
+        ExportJob, version=link.version, format=ExportJob.Format.PDF, paper=ExportJob.Paper.A4
     )
 
 

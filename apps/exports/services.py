@@ -57,9 +57,8 @@ def export_request(
         content_hash = document_content_hash(document.sections.only("key", "content_hash"))
     else:
         content_hash = version.content_hash
-    existing = ExportJob.objects.filter(
-        document=document, content_hash=content_hash, format=format, paper=paper
-    ).first()
+    same = {"document": document, "format": format, "paper": paper, "version": version}
+    existing = ExportJob.objects.filter(content_hash=content_hash, **same).first()
     if existing is not None:
         if existing.status == ExportJob.Status.FAILED:
             requeued = ExportJob.objects.filter(
@@ -83,9 +82,7 @@ def export_request(
             )
     except IntegrityError:
         # Someone asked for the same content at the same moment: theirs is ours.
-        return ExportJob.objects.get(
-            document=document, content_hash=frozen["content_hash"], format=format, paper=paper
-        )
+        return ExportJob.objects.get(content_hash=frozen["content_hash"], **same)
     _enqueue(job)
     return job
 

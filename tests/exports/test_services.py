@@ -203,3 +203,23 @@ def test_the_markdown_export_reads_back_as_the_same_document(written_doc, alice,
     )
     assert matched["s0"] == ({}, "Body with *emphasis*.")
     assert matched["s2"] == ({}, "What s2 says.")
+
+
+def test_a_version_export_is_its_own_job_even_for_content_exported_as_a_draft(
+    written_doc, alice, bob, queued
+):
+    draft = ask(written_doc, alice)
+    assert not draft.snapshot["signed_off"]
+    review_services.review_request(document=written_doc, requested_by=alice, usernames=["bob"])
+    state = review_selectors.signoff_state(written_doc)
+    review_services.review_decide(
+        document=written_doc,
+        reviewer=bob,
+        kind="approve",
+        content_hash=state.requests[0].covered_hash,
+    )
+    version = review_selectors.document_signed_versions(written_doc).get()
+    signed = ask(written_doc, alice, version=version)
+    assert signed.pk != draft.pk and signed.content_hash == draft.content_hash
+    assert signed.snapshot["signed_off"] and signed.snapshot["approvals"][0]["reviewer"] == "bob"
+    assert ask(written_doc, alice, version=version).pk == signed.pk
