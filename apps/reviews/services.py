@@ -85,6 +85,14 @@ def _audit(*, document: Document, actor, action: str, sections=None, **detail) -
     )
 
 
+def _notify_members(*, document: Document, recipients, **kwargs) -> None:
+    """Notify those of `recipients` who are still members of the document's team: someone who
+    left it must not learn about its documents."""
+    ids = {user.pk for user in recipients if user is not None}
+    members = get_user_model().objects.filter(pk__in=ids, memberships__team=document.team_id)
+    notify(recipients=list(members), document=document, **kwargs)
+
+
 def _url(document: Document, anchor: str = "") -> str:
     return reverse("documents:detail", args=[document.pk]) + anchor
 
@@ -301,7 +309,7 @@ def thread_resolve(*, thread: Thread, user, reason: str = "") -> Thread:
         reason=reason,
     )
     if thread.kind == Thread.Kind.BLOCKING:
-        notify(
+        _notify_members(
             recipients=[thread.created_by, document.created_by],
             kind="concern_resolved",
             actor=user,
@@ -506,7 +514,7 @@ def review_decide(
         document=document, actor=reviewer, action=action, sections=sections, section_keys=covered
     )
     recipients = [document.created_by] + ([request.requested_by] if request else [])
-    notify(
+    _notify_members(
         recipients=recipients,
         kind="review_decision",
         actor=reviewer,
@@ -634,7 +642,7 @@ def review_status_refresh(*, document: Document, actor=None, sections=None) -> s
         **extra,
     )
     if state.is_signed_off:
-        notify(
+        _notify_members(
             recipients=[document.created_by, *(r.request.reviewer for r in state.requests)],
             kind="signed_off",
             actor=actor,

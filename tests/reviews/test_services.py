@@ -348,3 +348,12 @@ def test_withdrawing_the_only_request_returns_the_document_to_draft(doc, alice, 
     [request] = services.review_request(document=doc, requested_by=alice, usernames=["bob"])
     services.review_withdraw(request=request, user=alice)
     assert status(doc) == "draft" and not selectors.awaiting_review(bob)
+
+
+def test_people_who_left_the_team_are_not_notified(doc, alice, bob):
+    thread = services.thread_open(
+        document=doc, author=bob, section_key="s0", body_md="Leak!", kind="blocking"
+    )
+    doc.team.memberships.filter(user=bob).delete()
+    services.thread_resolve(thread=thread, user=alice, reason="Handled after bob left.")
+    assert not Notification.objects.filter(recipient=bob, kind="concern_resolved").exists()
