@@ -8,6 +8,8 @@ from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
 
 from apps.accounts.models import Membership, Team
+from apps.accounts.permissions import Need, role_allows
+from apps.reviews.services import review_requests_withdraw_for
 
 User = get_user_model()
 Role = Membership.Role
@@ -105,6 +107,8 @@ def membership_change_role(*, membership: Membership, role: str) -> Membership:
         _ensure_another_owner(membership)
     membership.role = role
     membership.save(update_fields=["role"])
+    if not role_allows(role, Need.REVIEW):
+        review_requests_withdraw_for(user=membership.user, team=membership.team)
     return membership
 
 
@@ -113,6 +117,7 @@ def membership_remove(*, membership: Membership) -> None:
     """Remove a member; the last owner cannot be removed."""
     _ensure_another_owner(membership)
     membership.delete()
+    review_requests_withdraw_for(user=membership.user, team=membership.team)
 
 
 @transaction.atomic

@@ -660,3 +660,28 @@ def is_owner_override(user, thread: Thread) -> bool:
         and user.pk != thread.created_by_id
         and is_document_owner(user, thread.document)
     )
+
+
+@transaction.atomic
+def review_requests_withdraw_for(*, user, team) -> int:
+    """Withdraw `user`'s open review requests on `team`'s documents (they left the team or can
+    no longer review), so sign-off does not wait for them; returns how many."""
+    requests = ReviewRequest.objects.filter(
+        reviewer=user, document__team=team, withdrawn_at__isnull=True
+    ).select_related("document", "reviewer")
+    count = 0
+    for request in requests:
+        document = request.document
+        _lock(document)
+        request.withdrawn_at = timezone.now()
+        request.save(update_fields=["withdrawn_at"])
+        _audit(
+            document=document,
+            actor=None,
+            action=Action.REVIEW_WITHDRAWN,
+            reviewer=user.username,
+            reason="membership",
+        )
+        review_status_refresh(document=document)
+        count += 1
+    return count

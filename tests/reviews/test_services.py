@@ -4,6 +4,7 @@ import pytest
 from bs4 import BeautifulSoup
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from apps.accounts.services import membership_change_role, membership_remove
 from apps.checklists.selectors import checklist_current
 from apps.documents.models import Document
 from apps.documents.services import section_save
@@ -357,3 +358,22 @@ def test_people_who_left_the_team_are_not_notified(doc, alice, bob):
     doc.team.memberships.filter(user=bob).delete()
     services.thread_resolve(thread=thread, user=alice, reason="Handled after bob left.")
     assert not Notification.objects.filter(recipient=bob, kind="concern_resolved").exists()
+
+
+def test_leaving_the_team_or_becoming_a_viewer_withdraws_review_requests(doc, alice, bob, eddie):
+    services.review_request(document=doc, requested_by=alice, usernames=["bob", "eddie"])
+    services.review_decide(
+        document=doc,
+        reviewer=eddie,
+        kind="approve",
+        content_hash=selectors.signoff_state(doc).requests[1].covered_hash,
+    )
+    assert status(doc) == "in_review"
+    membership_remove(membership=doc.team.memberships.get(user=bob))
+    assert status(doc) == "signed_off", "sign-off no longer waits for bob"
+    membership_change_role(membership=doc.team.memberships.get(user=eddie), role="viewer")
+    assert status(doc) == "draft" and not doc.review_requests.filter(withdrawn_at=None).exists()
+    withdrawn = AuditEvent.objects.filter(action="review_withdrawn").values_list(
+        "detail", flat=True
+    )
+    assert [d["reviewer"] for d in withdrawn] == ["bob", "eddie"]
