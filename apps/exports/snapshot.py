@@ -6,6 +6,7 @@ The renderers read only this snapshot, so a job renders the content that was req
 the document changes before a worker gets to it.
 """
 
+from datetime import UTC, datetime
 from types import SimpleNamespace
 
 from django.utils import timezone
@@ -18,6 +19,11 @@ from apps.documents.models import Document, Revision, document_content_hash
 from apps.documents.selectors import document_sections
 from apps.reviews import rubric
 from apps.reviews import selectors as reviews
+
+
+def _when(moment: datetime) -> str:
+    """A time for print: "2026-11-23 05:20 UTC"."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
 def _authors(document: Document) -> list[str]:
@@ -127,7 +133,7 @@ def build(document: Document, *, version=None) -> dict:
             {
                 "reviewer": a["reviewer"],
                 "sections": [titles.get(k, k) for k in a["sections"]],
-                "at": a["approved_at"],
+                "at": _when(datetime.fromisoformat(a["approved_at"])),
                 "content_hash": version.content_hash,
             }
             for a in version.approvals
@@ -137,7 +143,7 @@ def build(document: Document, *, version=None) -> dict:
             {
                 "reviewer": s.request.reviewer.username,
                 "sections": [titles.get(k, k) for k in s.covered],
-                "at": s.decision.created_at.isoformat(),
+                "at": _when(s.decision.created_at),
                 "content_hash": s.covered_hash,
             }
             for s in reviews.signoff_state(document, live).requests

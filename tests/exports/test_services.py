@@ -222,4 +222,5 @@ def test_a_version_export_is_its_own_job_even_for_content_exported_as_a_draft(
     signed = ask(written_doc, alice, version=version)
     assert signed.pk != draft.pk and signed.content_hash == draft.content_hash
     assert signed.snapshot["signed_off"] and signed.snapshot["approvals"][0]["reviewer"] == "bob"
+    assert signed.snapshot["approvals"][0]["at"].endswith(" UTC")
     assert ask(written_doc, alice, version=version).pk == signed.pk
