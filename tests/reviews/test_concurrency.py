@@ -8,7 +8,7 @@ tests need PostgreSQL (skipped locally without it, a failure in CI).
 import threading
 
 import pytest
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 
 from apps.documents.models import Document, Section, document_content_hash
 from apps.documents.services import section_save
@@ -35,7 +35,7 @@ def in_thread(work, results, key, start=None):
         except Exception as exc:  # the test inspects every outcome
             results[key] = exc
         finally:
-            connection.close()
+            connections.close_all()
 
     thread = threading.Thread(target=run)
     thread.start()
@@ -57,6 +57,24 @@ def assert_no_unapproved_sign_off(doc, reviewer):
     latest = SignedVersion.objects.filter(document=doc).order_by("-number").first()
     assert latest.content_hash == document_content_hash(sections)
     return True
+
+
+def section_hashes(doc) -> dict[str, str]:
+    return dict(Section.objects.filter(document=doc).values_list("key", "content_hash"))
+
+
+def assert_signed_versions_were_approved(doc):
+    """Every section of every signed version holds content some approval recorded."""
+    approved = [
+        d.section_hashes for d in ReviewDecision.objects.filter(document=doc, kind="approve")
+    ]
+    for version in SignedVersion.objects.filter(document=doc):
+        for section in version.sections:
+            key, content = section["key"], section["content_hash"]
+            assert any(hashes.get(key) == content for hashes in approved), (version.number, key)
+        assert version.content_hash == document_content_hash(
+            [Section(key=s["key"], content_hash=s["content_hash"]) for s in version.sections]
+        )
 
 
 def test_an_approval_waits_for_an_edit_in_flight_and_then_sees_it(pg, doc, alice, bob):
@@ -97,6 +115,7 @@ def test_racing_edits_and_approvals_never_sign_off_unapproved_content(pg, doc, a
     outcomes = {"signed_off": 0, "stale": 0, "approved_then_staled": 0}
     for round_ in range(ROUNDS):
         seen = selectors.signoff_state(doc).requests[0].covered_hash
+        seen_hashes = section_hashes(doc)
         start = threading.Barrier(2)
         results: dict = {}
 
@@ -124,11 +143,13 @@ def test_racing_edits_and_approvals_never_sign_off_unapproved_content(pg, doc, a
         else:
             assert isinstance(approval, ReviewDecision), approval
             # The approval landed first, so it saw the old content: the edit staled it.
+            assert approval.section_hashes == seen_hashes, "recorded content bob did not see"
             outcomes["approved_then_staled"] += 1
         if assert_no_unapproved_sign_off(doc, bob):
             outcomes["signed_off"] += 1
         # An edit always lands in each round, after or before the approval: never signed off.
         assert outcomes["signed_off"] == 0, outcomes
+        assert_signed_versions_were_approved(doc)
     assert outcomes["stale"] + outcomes["approved_then_staled"] == ROUNDS
 
 
@@ -160,3 +181,64 @@ def test_racing_approvals_of_the_same_content_sign_off_once(pg, doc, alice, bob,
     assert Document.objects.get(pk=doc.pk).status == Document.Status.SIGNED_OFF
     assert SignedVersion.objects.filter(document=doc).count() == 1
     assert assert_no_unapproved_sign_off(doc, bob)
+
+
+def test_an_approval_racing_an_edit_of_a_section_it_does_not_cover(pg, doc, alice, bob, eddie):
+    """bob covers s0, eddie s1 and s2. Each round: s0 changes (bob's approval goes stale),
+    eddie approves, then bob's approval of s0 races an edit of s2. The edit never stales bob's
+    approval, but it always stales eddie's: a sign-off between the two is frozen with the
+    content before the edit, and the round ends in review."""
+    services.review_request(
+        document=doc, requested_by=alice, usernames=["bob"], section_keys=["s0"]
+    )
+    services.review_request(
+        document=doc, requested_by=alice, usernames=["eddie"], section_keys=["s1", "s2"]
+    )
+    outcomes = {"approval_first": 0, "edit_first": 0}
+    for round_ in range(ROUNDS):
+        section_save(
+            section=doc.sections.select_related("document", "spec").get(key="s0"),
+            body_md=f"s0 in round {round_}.",
+            author=alice,
+        )
+        states = {s.request.reviewer.username: s for s in selectors.signoff_state(doc).requests}
+        services.review_decide(
+            document=doc, reviewer=eddie, kind="approve", content_hash=states["eddie"].covered_hash
+        )
+        assert Document.objects.get(pk=doc.pk).status == Document.Status.IN_REVIEW
+        seen, seen_s0 = states["bob"].covered_hash, section_hashes(doc)["s0"]
+        before_edit = document_content_hash(list(doc.sections.order_by("position")))
+        versions = SignedVersion.objects.filter(document=doc).count()
+        start = threading.Barrier(2)
+        results: dict = {}
+
+        def edit(round_=round_, start=start):
+            start.wait(timeout=30)
+            section = Section.objects.select_related("document", "spec").get(document=doc, key="s2")
+            return section_save(section=section, body_md=f"s2 in round {round_}.", author=alice)
+
+        def approve(seen=seen, start=start):
+            start.wait(timeout=30)
+            document = Document.objects.select_related("template").get(pk=doc.pk)
+            return services.review_decide(
+                document=document, reviewer=bob, kind="approve", content_hash=seen
+            )
+
+        threads = [in_thread(edit, results, "edit"), in_thread(approve, results, "approve")]
+        for thread in threads:
+            thread.join(timeout=60)
+        assert isinstance(results["edit"], Section), results["edit"]
+        approval = results["approve"]
+        # An edit of a section bob does not cover never stales his approval.
+        assert isinstance(approval, ReviewDecision), approval
+        assert approval.section_hashes == {"s0": seen_s0}
+        assert Document.objects.get(pk=doc.pk).status == Document.Status.IN_REVIEW
+        new_versions = list(SignedVersion.objects.filter(document=doc, number__gt=versions))
+        if new_versions:
+            # Signed off between the approval and the edit: frozen with the content before it.
+            outcomes["approval_first"] += 1
+            assert [v.content_hash for v in new_versions] == [before_edit]
+        else:
+            outcomes["edit_first"] += 1
+        assert_signed_versions_were_approved(doc)
+    assert sum(outcomes.values()) == ROUNDS
