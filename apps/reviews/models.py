@@ -71,9 +71,12 @@ class Thread(models.Model):
     def is_blocking(self) -> bool:
         return self.kind == self.Kind.BLOCKING and self.is_open
 
-    def is_outdated(self, section: Section) -> bool:
-        """The quoted passage is gone from the section, or the anchored field has changed."""
-        if self.quote and " ".join(self.quote.split()) not in plain_text(section.body_html):
+    def is_outdated(self, section: Section, text: str | None = None) -> bool:
+        """The quoted passage is gone from the section, or the anchored field has changed.
+
+        `text` is the section's `plain_text`, for callers checking several threads at once."""
+        text = plain_text(section.body_html) if text is None and self.quote else text
+        if self.quote and " ".join(self.quote.split()) not in text:
             return True
         if self.field_path:
             return get_path(section.data, self.field_path) != self.field_value

@@ -439,16 +439,23 @@ def review_withdraw(*, request: ReviewRequest, user) -> None:
     document = request.document
     if not can_request_review(user, document):
         raise PermissionDenied(_("Only editors and owners withdraw review requests."))
+    _withdraw(request, actor=user)
+
+
+def _withdraw(request: ReviewRequest, *, actor, **detail) -> None:
+    """Close a request, audit it and recompute the document's status."""
+    document = request.document
     _lock(document)
     request.withdrawn_at = timezone.now()
     request.save(update_fields=["withdrawn_at"])
     _audit(
         document=document,
-        actor=user,
+        actor=actor,
         action=Action.REVIEW_WITHDRAWN,
         reviewer=request.reviewer.username,
+        **detail,
     )
-    review_status_refresh(document=document, actor=user)
+    review_status_refresh(document=document, actor=actor)
 
 
 @transaction.atomic
@@ -671,17 +678,6 @@ def review_requests_withdraw_for(*, user, team) -> int:
     ).select_related("document", "reviewer")
     count = 0
     for request in requests:
-        document = request.document
-        _lock(document)
-        request.withdrawn_at = timezone.now()
-        request.save(update_fields=["withdrawn_at"])
-        _audit(
-            document=document,
-            actor=None,
-            action=Action.REVIEW_WITHDRAWN,
-            reviewer=user.username,
-            reason="membership",
-        )
-        review_status_refresh(document=document)
+        _withdraw(request, actor=None, reason="membership")
         count += 1
     return count

@@ -36,7 +36,7 @@ from apps.reviews.forms import (
     ThreadForm,
     field_path_choices,
 )
-from apps.reviews.models import Thread
+from apps.reviews.models import Thread, plain_text
 
 
 def _detail(document, anchor: str = ""):
@@ -393,9 +393,12 @@ def review_context(request, document, sections, checklist) -> dict:
     by_section: dict[int, list[Thread]] = {}
     owner = is_document_owner(user, document)
     by_pk = {s.pk: s for s in sections}
+    texts: dict[int, str] = {}  # each section's text is extracted once, not once per thread
     for thread in threads:
         section = by_pk.get(thread.section_id)
-        thread.outdated = section is not None and thread.is_outdated(section)
+        if section is not None and thread.quote and section.pk not in texts:
+            texts[section.pk] = plain_text(section.body_html)
+        thread.outdated = section is not None and thread.is_outdated(section, texts.get(section.pk))
         thread.can_resolve = user.pk == thread.created_by_id or owner
         by_section.setdefault(thread.section_id, []).append(thread)
     for section in sections:
