@@ -9,8 +9,9 @@ import enum
 import uuid
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 
 from apps.accounts.models import Membership, Team
@@ -78,6 +79,21 @@ def document_role(user, document: Document) -> str | None:
     return team_role(user, document.team)
 
 
+def _sees_private(user, document: Document, role: str | None) -> bool:
+    """A private document is seen by its person and the team's owners only."""
+    return document.private_to_id is None or document.private_to_id == user.pk or role == Role.OWNER
+
+
+def document_readers(document: Document) -> QuerySet:
+    """The active users who may read `document`: its team's members, or for a private
+    document its person and the team's owners. Recipients of notifications and the people
+    a review can be asked of are drawn from here."""
+    users = get_user_model().objects.filter(memberships__team=document.team_id, is_active=True)
+    if document.private_to_id is not None:
+        users = users.filter(Q(pk=document.private_to_id) | Q(memberships__role=Role.OWNER))
+    return users.distinct()
+
+
 def can_view_team(user, team: Team) -> bool:
     """Members of any role see the team page, its members and its documents."""
     return role_allows(team_role(user, team), Need.VIEW)
@@ -94,8 +110,9 @@ def can_manage_team(user, team: Team) -> bool:
 
 
 def can_view_document(user, document: Document) -> bool:
-    """Any member of the document's team may read it."""
-    return role_allows(document_role(user, document), Need.VIEW)
+    """Any member of the document's team may read it, unless it is someone else's private one."""
+    role = document_role(user, document)
+    return role_allows(role, Need.VIEW) and _sees_private(user, document, role)
 
 
 def can_edit_document(user, document: Document) -> bool:
@@ -180,7 +197,7 @@ def get_document_for_user(user, doc_id: Any, *, need: Need = Need.VIEW) -> Docum
         .filter(pk=doc_uuid, user_role__isnull=False)
         .first()
     )
-    if document is None:
+    if document is None or not _sees_private(user, document, document.user_role):
         raise Http404("Not found.")
     document._role_user_pk = user.pk
     document.team.__dict__.setdefault("_roles", {})[user.pk] = document.user_role
@@ -200,7 +217,7 @@ def get_export_for_user(user, job_id: Any):
         .filter(pk=job_uuid, user_role__isnull=False)
         .first()
     )
-    if job is None:
+    if job is None or not _sees_private(user, job.document, job.user_role):
         raise Http404("Not found.")
     job.document._role_user_pk = user.pk
     job.document.user_role = job.user_role

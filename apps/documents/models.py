@@ -19,10 +19,16 @@ SECTION_BODY_MAX_CHARS = 100_000
 
 class DocumentQuerySet(models.QuerySet):
     def visible_to(self, user) -> "DocumentQuerySet":
-        """Documents of every team the user belongs to."""
+        """Documents of every team the user belongs to, less other people's private ones
+        (those only their person and the team's owners see)."""
         if not user.is_authenticated:
             return self.none()
-        return self.filter(Exists(Membership.objects.filter(team=OuterRef("team"), user=user)))
+        member = Membership.objects.filter(team=OuterRef("team"), user=user)
+        return self.filter(Exists(member)).filter(
+            Q(private_to__isnull=True)
+            | Q(private_to=user)
+            | Exists(member.filter(role=Membership.Role.OWNER))
+        )
 
     def active(self) -> "DocumentQuerySet":
         return self.filter(archived_at__isnull=True)
@@ -60,6 +66,14 @@ class Document(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     archived_at = models.DateTimeField(null=True, blank=True)
+    private_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Only this person and the team's owners see the document (a course submission).",
+    )
 
     objects = DocumentQuerySet.as_manager()
 

@@ -74,15 +74,23 @@ def _ensure_not_archived(document: Document) -> None:
 
 @transaction.atomic
 def document_create(
-    *, team: Team, template: DesignTemplate, title: str, created_by, summary: str = ""
+    *,
+    team: Team,
+    template: DesignTemplate,
+    title: str,
+    created_by,
+    summary: str = "",
+    private_to=None,
 ) -> Document:
-    """Create a document in `team` with one empty section per section of `template`."""
+    """Create a document in `team` with one empty section per section of `template`;
+    `private_to` makes it visible to that person and the team's owners only."""
     document = Document.objects.create(
         team=team,
         template=template,
         title=_clean_title(title),
         summary=_clean_summary(summary),
         created_by=created_by,
+        private_to=private_to,
     )
     Section.objects.bulk_create(
         Section(

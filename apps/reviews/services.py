@@ -5,7 +5,6 @@ approval of the same document never interleave, so a sign-off always covers cont
 approvals saw. Every action writes one audit row, plus one when the status changes.
 """
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
@@ -20,6 +19,7 @@ from apps.accounts.permissions import (
     can_request_review,
     can_resolve_thread,
     can_review_document,
+    document_readers,
     document_role,
     is_document_owner,
     role_allows,
@@ -86,11 +86,12 @@ def _audit(*, document: Document, actor, action: str, sections=None, **detail) -
 
 
 def _notify_members(*, document: Document, recipients, **kwargs) -> None:
-    """Notify those of `recipients` who are still members of the document's team: someone who
-    left it must not learn about its documents."""
+    """Notify those of `recipients` who may still read the document: someone who left its team
+    must not learn about its documents."""
     ids = {user.pk for user in recipients if user is not None}
-    members = get_user_model().objects.filter(pk__in=ids, memberships__team=document.team_id)
-    notify(recipients=list(members), document=document, **kwargs)
+    notify(
+        recipients=list(document_readers(document).filter(pk__in=ids)), document=document, **kwargs
+    )
 
 
 def _url(document: Document, anchor: str = "") -> str:
@@ -119,9 +120,7 @@ def _notify_mentions(*, document: Document, author, body_md: str, thread: Thread
     names = set(MENTION_RE.findall(body_md)) - set(MENTION_RE.findall(before))
     if not names:
         return
-    users = get_user_model().objects.filter(
-        username__in=names, memberships__team=document.team_id, is_active=True
-    )
+    users = document_readers(document).filter(username__in=names)
     notify(
         recipients=list(users),
         kind="mention",
@@ -348,12 +347,7 @@ def _reviewers(document: Document, usernames: list[str]) -> list:
     names = list(dict.fromkeys(n.strip() for n in usernames if n and n.strip()))
     if not names:
         raise ValidationError({"reviewers": _("Choose at least one reviewer.")})
-    users = {
-        u.username: u
-        for u in get_user_model().objects.filter(
-            username__in=names, memberships__team=document.team_id, is_active=True
-        )
-    }
+    users = {u.username: u for u in document_readers(document).filter(username__in=names)}
     errors = []
     for name in names:
         user = users.get(name)

@@ -16,6 +16,7 @@ from apps.accounts.permissions import (
     can_raise_blocking_concern,
     can_request_review,
     can_review_document,
+    document_readers,
     get_document_for_user,
     is_document_owner,
     role_allows,
@@ -243,14 +244,15 @@ def thread_reopen(request, doc_id, thread_id):
 
 
 def review_candidates(document) -> list[Membership]:
-    """Team members who may be asked to review: anyone who may review, but not the author."""
-    members = Membership.objects.filter(team=document.team_id).select_related("user")
+    """Team members who may be asked to review: anyone who may read and review it, but not
+    the author."""
+    members = Membership.objects.filter(
+        team=document.team_id, user__in=document_readers(document)
+    ).select_related("user")
     return [
         m
         for m in members
-        if role_allows(m.role, Need.REVIEW)
-        and m.user_id != document.created_by_id
-        and m.user.is_active
+        if role_allows(m.role, Need.REVIEW) and m.user_id != document.created_by_id
     ]
 
 
