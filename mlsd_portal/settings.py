@@ -85,6 +85,9 @@ INSTALLED_APPS = [
     "apps.reviews",
     "apps.notifications",
     "apps.exports",
+    "apps.library",
+    "apps.interviews",
+    "apps.courses",
 ]
 
 MIDDLEWARE = [

@@ -8,9 +8,12 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from apps.accounts import api as accounts_api
 from apps.checklists import api as checklists_api
+from apps.courses import api as courses_api
 from apps.documents import api as documents_api
 from apps.documents import views as documents_views
 from apps.exports import api as exports_api
+from apps.interviews import api as interviews_api
+from apps.library import api as library_api
 from apps.notifications import api as notifications_api
 from apps.reviews import api as reviews_api
 from apps.templates_catalog import api as templates_api
@@ -23,6 +26,9 @@ api_v1 = [
     *checklists_api.urlpatterns,
     *reviews_api.urlpatterns,
     *notifications_api.urlpatterns,
+    *library_api.urlpatterns,
+    *interviews_api.urlpatterns,
+    *courses_api.urlpatterns,
 ]
 
 urlpatterns = [
@@ -31,6 +37,9 @@ urlpatterns = [
     path("templates/", include("apps.templates_catalog.urls")),
     path("documents/", include("apps.documents.urls")),
     path("notifications/", include("apps.notifications.urls")),
+    path("library/", include("apps.library.urls")),
+    path("courses/", include("apps.courses.urls")),
+    path("", include("apps.interviews.urls")),
     path("", include("apps.checklists.urls")),
     path("", include("apps.reviews.urls")),
     path("", include("apps.exports.urls")),
