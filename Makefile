@@ -53,6 +53,7 @@ sysdeps-test:
 run: install sysdeps
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_templates
+	$(PY) manage.py load_library
 	$(PY) manage.py create_demo
 	@echo "MLSD Portal on http://127.0.0.1:$(PORT)/  (Ctrl-C stops the web server and the worker)"
 	@trap 'kill $$WORKER $$WEB 2>/dev/null; wait; exit 0' INT TERM; \
