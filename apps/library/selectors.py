@@ -64,6 +64,7 @@ class ExampleSection:
 
     key: str
     spec: SectionSpec
+    body_md: str
     body_html: str
     data: dict[str, Any]
     field_blocks: list[dict]
@@ -84,6 +85,7 @@ def example_sections(example: Example) -> list[ExampleSection]:
         ExampleSection(
             key=row["key"],
             spec=specs[row["key"]],
+            body_md=row["body_md"],
             body_html=row["body_html"],
             data=row["data"],
             field_blocks=fields.display_blocks(specs[row["key"]].field_schema, row["data"]),

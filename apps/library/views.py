@@ -97,6 +97,8 @@ def compare(request):
     rows = []
     for section in document_sections(document):
         section.field_blocks = fields.display_blocks(section.spec.field_schema, section.data)
-        rows.append({"mine": section, "theirs": selectors.counterpart(section, theirs)})
+        match = selectors.counterpart(section, theirs)
+        same = match is not None and (match.body_md, match.data) == (section.body_md, section.data)
+        rows.append({"mine": section, "theirs": match, "same": same})
     context.update({"document": document, "example": example, "rows": rows})
     return render(request, "library/compare.html", context)

@@ -75,10 +75,11 @@ def signed_in(browser, live_server):
 
 @pytest.fixture
 def screenshot():
-    """`screenshot(page, name)`: a full-page PNG in test-artifacts/screenshots/."""
+    """`screenshot(page, name)`: a full-page PNG in test-artifacts/screenshots/ (only the
+    viewport with `full_page=False`, for pages too long to capture whole)."""
 
-    def take(page, name: str) -> None:
+    def take(page, name: str, *, full_page: bool = True) -> None:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=full_page)
 
     return take
