@@ -15,7 +15,7 @@ from apps.templates_catalog import services
 from apps.templates_catalog.models import DesignTemplate, SectionSpec
 from tests.factories import make_team, make_user
 
-APPENDIX_A = Path(__file__).with_name("appendix_a.yaml")
+APPENDIX_A = Path(__file__).parent.parent / "checklists" / "appendix_a.yaml"
 RULES_FILE = services.settings.BASE_DIR / "fixtures" / "checklists" / "rules.yaml"
 GROUPS = [
     "problem", "requirements", "metrics", "entities", "data", "baseline",
