@@ -56,6 +56,16 @@ EVERY_ENDPOINT = {
     "/api/v1/notifications/": {"get"},
     "/api/v1/notifications/read/": {"post"},
     "/api/v1/notifications/preferences/": {"get", "put"},
+    # interviews
+    "/api/v1/documents/{doc_id}/interview/": {"get"},
+    "/api/v1/documents/{doc_id}/interview/start/": {"post"},
+    "/api/v1/documents/{doc_id}/interview/next/": {"post"},
+    "/api/v1/documents/{doc_id}/interview/pause/": {"post"},
+    "/api/v1/documents/{doc_id}/interview/resume/": {"post"},
+    "/api/v1/documents/{doc_id}/interview/finish/": {"post"},
+    "/api/v1/documents/{doc_id}/interview/interviewer/": {"post"},
+    "/api/v1/documents/{doc_id}/interview/notes/": {"get"},
+    "/api/v1/documents/{doc_id}/interview/notes/{key}/": {"put"},
 }
 
 

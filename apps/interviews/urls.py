@@ -1,6 +1,15 @@
-"""HTML routes of the interviews app."""
+"""HTML routes of the interviews app (mounted at the site root, under a document)."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from apps.interviews import views
 
 app_name = "interviews"
-urlpatterns: list = []
+doc = "documents/<uuid:doc_id>/interview/"
+urlpatterns = [
+    path(doc, views.practice, name="practice"),
+    path(f"{doc}summary/", views.summary, name="summary"),
+    path(f"{doc}interviewer/", views.invite, name="invite"),
+    path(f"{doc}notes/<slug:key>/", views.note_save, name="note"),
+    path(f"{doc}<str:action>/", views.control, name="control"),
+]
