@@ -17,6 +17,7 @@ from apps.checklists.services import ab_plan_sample_size
 from apps.documents import fields
 from apps.documents.models import Document, Revision, document_content_hash
 from apps.documents.selectors import document_sections
+from apps.interviews.selectors import interview_export
 from apps.reviews import rubric
 from apps.reviews import selectors as reviews
 
@@ -187,4 +188,6 @@ def build(document: Document, *, version=None) -> dict:
         "threads": threads,
         "approvals": approvals,
         "scorecards": scorecards,
+        # A practice interview's time per block (never the interviewer's notes), or None.
+        "interview": interview_export(document),
     }
