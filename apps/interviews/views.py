@@ -3,7 +3,7 @@ work without JavaScript), inviting the interviewer, the interviewer's notes, the
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -145,8 +145,7 @@ def invite(request, doc_id):
     """Invite a teammate as the interviewer (the candidate or the document owner)."""
     document, session = get_interview_for_user(request.user, doc_id)
     if not can_invite_interviewer(request.user, document, session):
-        messages.error(request, _("The candidate or the document owner invites the interviewer."))
-        return _practice(document)
+        raise PermissionDenied(_("The candidate or the document owner invites the interviewer."))
     members = [
         m for m in selectors.interviewer_choices(document, session) if m.user_id != request.user.pk
     ]
@@ -195,7 +194,7 @@ def note_save(request, doc_id, key):
         else:
             messages.success(request, _("Notes saved."))
             return redirect(reverse("interviews:practice", args=[document.pk]) + f"#block-{key}")
-    context = {"document": document, "block": block, "form": form}
+    context = {"document": document, "note_block": block, "form": form}
     return render(request, "interviews/note.html", context, status=400)
 
 
