@@ -13,7 +13,7 @@ from apps.documents.selectors import document_sections
 from apps.exports import markdown_format, pdf
 from apps.exports import snapshot as export_snapshot
 from apps.library.models import Example
-from apps.library.services import EXAMPLES_DIR, example_clone
+from apps.library.services import EXAMPLES_DIR, example_clone, examples_load
 
 # §3.1: the eight topics of the library.
 TOPICS = {
@@ -29,17 +29,33 @@ TOPICS = {
 FILES = sorted(EXAMPLES_DIR.glob("*.md"))
 
 
-def test_the_library_has_one_example_per_topic_of_the_catalog():
-    stems = {path.stem for path in FILES}
-    assert stems >= TOPICS
+@pytest.fixture
+def load(templates, tmp_path):
+    """`load(path)`: that one example, loaded as `load_library` loads it."""
+
+    def load_one(path):
+        (tmp_path / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
+        examples_load(directory=tmp_path)
+        return Example.objects.get(slug=path.stem)
+
+    return load_one
+
+
+@pytest.mark.django_db
+def test_the_library_has_one_example_per_topic_of_the_catalog_and_loads_whole(library):
+    assert {path.stem for path in FILES} >= TOPICS
+    assert set(Example.objects.published().values_list("slug", flat=True)) == {
+        path.stem for path in FILES
+    }
+    assert len(set(Example.objects.values_list("domain", flat=True))) == len(TOPICS)
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("path", FILES, ids=[p.stem for p in FILES])
 def test_an_example_fills_every_section_and_passes_the_checklist_as_a_document(
-    path, library, team_a, alice
+    path, load, team_a, alice
 ):
-    example = Example.objects.get(slug=path.stem)
+    example = load(path)
     document = example_clone(example=example, team=team_a, user=alice)
     document = Document.objects.select_related("template").get(pk=document.pk)
     sections = list(document_sections(document))
@@ -51,8 +67,8 @@ def test_an_example_fills_every_section_and_passes_the_checklist_as_a_document(
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("path", FILES, ids=[p.stem for p in FILES])
-def test_an_example_survives_a_markdown_export_and_import_unchanged(path, library, team_a, alice):
-    example = Example.objects.get(slug=path.stem)
+def test_an_example_survives_a_markdown_export_and_import_unchanged(path, load, team_a, alice):
+    example = load(path)
     original = markdown_format.parse(path.read_text(encoding="utf-8"))
     document = example_clone(example=example, team=team_a, user=alice)
     exported = markdown_format.dump(export_snapshot.build(document))
@@ -66,8 +82,8 @@ def test_an_example_survives_a_markdown_export_and_import_unchanged(path, librar
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("path", FILES, ids=[p.stem for p in FILES])
-def test_an_example_renders_to_a_pdf_with_its_title_and_sections(path, library, team_a, alice):
-    example = Example.objects.get(slug=path.stem)
+def test_an_example_renders_to_a_pdf_with_its_title_and_sections(path, load, team_a, alice):
+    example = load(path)
     document = example_clone(example=example, team=team_a, user=alice)
     snap = export_snapshot.build(document)
     reader = PdfReader(io.BytesIO(pdf.render_pdf(snap)))
