@@ -66,6 +66,17 @@ EVERY_ENDPOINT = {
     "/api/v1/documents/{doc_id}/interview/interviewer/": {"post"},
     "/api/v1/documents/{doc_id}/interview/notes/": {"get"},
     "/api/v1/documents/{doc_id}/interview/notes/{key}/": {"put"},
+    # courses
+    "/api/v1/courses/": {"get", "post"},
+    "/api/v1/courses/{course_id}/": {"get", "patch"},
+    "/api/v1/courses/{course_id}/assignments/": {"get", "post"},
+    "/api/v1/courses/{course_id}/assignments/{assignment_id}/": {"get", "patch"},
+    "/api/v1/courses/{course_id}/assignments/{assignment_id}/submissions/": {"get", "post"},
+    "/api/v1/courses/{course_id}/grades/": {"get"},
+    "/api/v1/submissions/{submission_id}/": {"get"},
+    "/api/v1/submissions/{submission_id}/submit/": {"post"},
+    "/api/v1/submissions/{submission_id}/withdraw/": {"post"},
+    "/api/v1/submissions/{submission_id}/grade/": {"post"},
 }
 
 
