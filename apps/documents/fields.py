@@ -254,10 +254,31 @@ def _display_value(value: Any, schema: dict) -> str:
     return str(value)
 
 
+def _table(title: str, schema: dict, rows: list) -> dict:
+    props = schema.get("items", {}).get("properties", {})
+    used = [k for k in props if any(is_filled(row.get(k)) for row in rows)]
+    return {
+        "kind": "table",
+        "title": title,
+        "columns": [props[k].get("title", k) for k in used],
+        "rows": [[_display_value(row.get(k), props[k]) for k in used] for row in rows],
+    }
+
+
+def _is_table(schema: dict, value: Any) -> bool:
+    return (
+        schema.get("type") == "array"
+        and schema.get("items", {}).get("type") == "object"
+        and all(isinstance(row, dict) for row in value)
+    )
+
+
 def display_blocks(schema: dict, data: dict) -> list[dict]:
     """A section's filled fields for reading: lists of objects as tables, the rest as terms.
 
-    Values are plain strings (templates escape them); fractions show as %, booleans as yes/no.
+    An object field (`cost_of_errors`, `split`) is opened one level: its parts become terms
+    titled "Field › Part", its lists of objects tables of their own. Values are plain strings
+    (templates escape them); fractions show as %, booleans as yes/no.
     """
     blocks: list[dict] = []
     for group, group_schema in (schema or {}).get("properties", {}).items():
@@ -268,20 +289,18 @@ def display_blocks(schema: dict, data: dict) -> list[dict]:
             if not is_filled(value):
                 continue
             title = field_schema.get("title", name)
-            items = field_schema.get("items", {})
-            if field_schema.get("type") == "array" and items.get("type") == "object":
-                props = items.get("properties", {})
-                used = [k for k in props if any(is_filled(row.get(k)) for row in value)]
-                blocks.append(
-                    {
-                        "kind": "table",
-                        "title": title,
-                        "columns": [props[k].get("title", k) for k in used],
-                        "rows": [
-                            [_display_value(row.get(k), props[k]) for k in used] for row in value
-                        ],
-                    }
-                )
+            if _is_table(field_schema, value):
+                blocks.append(_table(title, field_schema, value))
+            elif field_schema.get("type") == "object" and isinstance(value, dict):
+                for part, part_schema in field_schema.get("properties", {}).items():
+                    part_value = value.get(part)
+                    if not is_filled(part_value):
+                        continue
+                    part_title = f"{title} › {part_schema.get('title', part)}"
+                    if _is_table(part_schema, part_value):
+                        blocks.append(_table(part_title, part_schema, part_value))
+                    else:
+                        terms.append((part_title, _display_value(part_value, part_schema)))
             else:
                 terms.append((title, _display_value(value, field_schema)))
         if terms:

@@ -8,7 +8,7 @@ from apps.documents import fields
 from apps.documents.models import Revision
 from apps.documents.services import prune_empty, revision_restore, section_save
 from apps.templates_catalog.models import DesignTemplate, SectionSpec
-from apps.templates_catalog.services import compose_section_schema
+from apps.templates_catalog.services import compose_section_schema, load_canonical
 from tests.factories import make_document
 
 CANONICAL = {
@@ -227,11 +227,25 @@ def test_display_blocks_show_fractions_as_percent_and_lists_as_tables():
     blocks = fields.display_blocks(schema, data)
     assert blocks[0] == {
         "kind": "terms",
-        "items": [("class_balance", "positive_rate: 1.2%"), ("Temporal data", "no")],
+        "items": [("class_balance › positive_rate", "1.2%"), ("Temporal data", "no")],
     }
     assert blocks[1]["kind"] == "table"
     assert blocks[1]["columns"] == ["name", "kind"]
     assert blocks[1]["rows"] == [["ctr", "online"], ["<b>x</b>", ""]]
+
+
+def test_display_blocks_open_an_object_field_into_its_parts_and_tables():
+    schema = compose_section_schema({"data": ["split"]}, load_canonical())
+    splits = [{"name": "train", "share": 0.8}, {"name": "test", "share": 0.2}]
+    data = {"data": {"split": {"strategy": "time", "splits": splits, "gap": "P1D"}}}
+    terms, table = fields.display_blocks(schema, data)
+    assert terms["items"] == [
+        ("Train / validation / test split › Strategy", "time"),
+        ("Train / validation / test split › Gap", "P1D"),
+    ]
+    assert table["title"] == "Train / validation / test split › Splits"
+    assert table["columns"] == ["Name", "Share"]
+    assert table["rows"] == [["train", "80%"], ["test", "20%"]]
 
 
 def test_the_document_page_shows_fields_escaped(client, structured_doc, alice):
