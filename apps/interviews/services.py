@@ -47,7 +47,7 @@ def _locked_session(document: Document) -> InterviewSession | None:
     instead of colliding on the one-session-per-document constraint."""
     list(Document.objects.select_for_update().filter(pk=document.pk).values_list("pk"))
     session = (
-        InterviewSession.objects.select_for_update()
+        InterviewSession.objects.select_for_update(of=("self",))
         .select_related("candidate", "interviewer")
         .filter(document=document)
         .first()
