@@ -181,6 +181,10 @@ class InterviewState:
         return clock_text(self.budget_seconds)
 
     @property
+    def budget_minutes(self) -> int:
+        return round(self.budget_seconds / 60)
+
+    @property
     def overrun_text(self) -> str:
         return clock_text(self.overrun_seconds)
 

@@ -150,7 +150,7 @@ if (config) {
     }
     const overallOver = overall > 0 && state.status !== "finished";
     if (overallOver && !nudged.overall) {
-      overallNudge.textContent = fill(strings.overallNudge, { budget: clock(state.budget_seconds) });
+      overallNudge.textContent = fill(strings.overallNudge, { budget: Math.round(state.budget_seconds / 60) });
       overallNudge.hidden = false;
       nudged.overall = true;
     } else if (!overallOver) {
