@@ -88,6 +88,17 @@ def test_control_posts_up_the_ladder_change_nothing(client, cast, doc, alice, ac
     assert rows() == before
 
 
+def test_invite_posts_up_the_ladder_change_nothing(client, cast, started):
+    before = rows()
+    post = {"interviewer": "victor"}
+    assert client.post(url(started, "interviewer/"), post).status_code == 302  # to log in
+    assert login(client, cast["carol"]).post(url(started, "interviewer/"), post).status_code == 404
+    for who in ["victor", "eddie", "bob"]:
+        response = login(client, cast[who]).post(url(started, "interviewer/"), post)
+        assert response.status_code == 403, who
+    assert rows() == before
+
+
 def test_an_unknown_action_is_a_404(client, alice, started):
     assert login(client, alice).post(url(started, "rewind/")).status_code == 404
 
@@ -257,11 +268,14 @@ def test_the_interviewer_saves_notes_without_javascript(client, bob, started):
     assert client.post(url(started, "notes/nope/"), {"note-nope-body": "?"}).status_code == 404
 
 
-@pytest.mark.parametrize(("who", "status"), [("carol", 404), ("victor", 403), ("alice", 403)])
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [("anonymous", 302), ("carol", 404), ("victor", 403), ("eddie", 403), ("alice", 403)],
+)
 def test_only_the_interviewer_posts_notes(client, cast, started, who, status):
-    response = login(client, cast[who]).post(
-        url(started, "notes/clarify/"), {"note-clarify-body": "Peek"}
-    )
+    if who != "anonymous":
+        login(client, cast[who])
+    response = client.post(url(started, "notes/clarify/"), {"note-clarify-body": "Peek"})
     assert response.status_code == status
     assert not InterviewNote.objects.exists()
 
