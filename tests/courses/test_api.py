@@ -118,6 +118,7 @@ def test_followers_read_course_and_assignments_and_nothing_of_the_students(
     assert listed == []
     assignment = api.get(f"/api/v1/courses/{course.pk}/assignments/{hw1.pk}/").json()
     assert assignment["submitted_count"] is None and assignment["my_submission"] is None
+    assert api.get(f"/api/v1/documents/{eddies.document_id}/").status_code == 404
     assert counts() == before
 
 

@@ -93,6 +93,7 @@ def test_followers_read_the_course_and_assignments_and_nothing_else(
             assert status == 403, url
     start = client.post(reverse("courses:submission_start", args=[course.pk, hw1.pk]))
     assert start.status_code == 403
+    assert client.get(reverse("documents:detail", args=[eddies.document_id])).status_code == 404
     assert counts() == before
 
 
