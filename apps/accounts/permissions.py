@@ -224,6 +224,117 @@ def get_export_for_user(user, job_id: Any):
     return job
 
 
+# --- courses (apps/courses) --------------------------------------------------------------------
+# A course is a team: its owners are the instructors, its editors the students. Members of other
+# roles (a reviewer, a viewer) see the course and its assignments, never a submission. A
+# submission's document is private to its student, so the document pages already show it to the
+# student and the team's owners only; these rules say the same for the course pages and API.
+
+
+def can_view_course(user, course) -> bool:
+    """Every member of the course's team sees the course page and its assignments."""
+    return role_allows(team_role(user, course.team), Need.VIEW)
+
+
+def can_teach_course(user, course) -> bool:
+    """The team's owners teach: they add students, set assignments, see every submission and
+    grade."""
+    return team_role(user, course.team) == Role.OWNER
+
+
+def is_course_student(user, course) -> bool:
+    """The team's editors are the students: they start and submit their own submissions."""
+    return team_role(user, course.team) == Role.EDITOR
+
+
+def can_view_submission(user, submission) -> bool:
+    """A submission is seen by its student (while on the team) and the course's instructors."""
+    role = team_role(user, submission.assignment.course.team)
+    return role is not None and (submission.student_id == user.pk or role == Role.OWNER)
+
+
+def can_submit_submission(user, submission) -> bool:
+    """Only its student, while still a student of the course, submits or withdraws it."""
+    return submission.student_id == user.pk and is_course_student(
+        user, submission.assignment.course
+    )
+
+
+def can_grade_submission(user, submission) -> bool:
+    """The course's instructors grade, never the submission's own student."""
+    return submission.student_id != user.pk and can_teach_course(
+        user, submission.assignment.course
+    )
+
+
+def get_course_for_user(user, course_id: Any, *, teach: bool = False):
+    """404 if the user is not a member of the course's team; 403 when `teach` and they are not
+    one of its instructors."""
+    from apps.courses.models import Course
+
+    course_uuid = _parse_uuid(course_id)
+    if not user.is_authenticated:
+        raise Http404("Not found.")
+    course = (
+        Course.objects.select_related("team", "template")
+        .annotate(user_role=_role_subquery(user, "team"))
+        .filter(pk=course_uuid, user_role__isnull=False)
+        .first()
+    )
+    if course is None:
+        raise Http404("Not found.")
+    course.team.__dict__.setdefault("_roles", {})[user.pk] = course.user_role
+    if teach and not can_teach_course(user, course):
+        raise PermissionDenied("Only the course's instructors may do this.")
+    return course
+
+
+def get_assignment_for_user(user, course, assignment_id: Any):
+    """An assignment of `course` (already fetched for `user`); a 404 for any other id."""
+    from apps.courses.models import Assignment
+
+    assignment = (
+        Assignment.objects.select_related("template")
+        .filter(course=course, pk=_parse_uuid(assignment_id))
+        .first()
+    )
+    if assignment is None:
+        raise Http404("Not found.")
+    assignment.course = course
+    return assignment
+
+
+def get_submission_for_user(user, submission_id: Any):
+    """A submission its student or an instructor of its course may see; a 404 for anyone else
+    (another student included: existence is not leaked)."""
+    from apps.courses.models import Submission
+
+    submission_uuid = _parse_uuid(submission_id)
+    if not user.is_authenticated:
+        raise Http404("Not found.")
+    submission = (
+        Submission.objects.select_related(
+            "assignment",
+            "assignment__course",
+            "assignment__course__team",
+            "assignment__template",
+            "document",
+            "student",
+            "graded_by",
+        )
+        .annotate(user_role=_role_subquery(user, "assignment__course__team"))
+        .filter(pk=submission_uuid, user_role__isnull=False)
+        .first()
+    )
+    if submission is None:
+        raise Http404("Not found.")
+    team = submission.assignment.course.team
+    team.__dict__.setdefault("_roles", {})[user.pk] = submission.user_role
+    if not can_view_submission(user, submission):
+        raise Http404("Not found.")
+    return submission
+
+
 # --- interviews (apps/interviews) -------------------------------------------------------------
 # A practice interview of a document made from an interview template. Its candidate is the
 # member who starts it (the author or an editor); its interviewer is a second member who can
