@@ -66,6 +66,10 @@ EVERY_ENDPOINT = {
     "/api/v1/documents/{doc_id}/interview/interviewer/": {"post"},
     "/api/v1/documents/{doc_id}/interview/notes/": {"get"},
     "/api/v1/documents/{doc_id}/interview/notes/{key}/": {"put"},
+    # library
+    "/api/v1/library/": {"get"},
+    "/api/v1/library/{slug}/": {"get"},
+    "/api/v1/library/{slug}/clone/": {"post"},
     # courses
     "/api/v1/courses/": {"get", "post"},
     "/api/v1/courses/{course_id}/": {"get", "patch"},
