@@ -4,7 +4,7 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -118,6 +118,8 @@ def course_assignments(course: Course, *, user=None) -> list[Assignment]:
                 distinct=True,
             ),
         )
+        # Explicit: a model's default ordering is not kept by every aggregate query.
+        .order_by(F("hw_number").asc(nulls_last=True), "created_at")
     )
     if user is not None:
         assignments = assignments.prefetch_related(
