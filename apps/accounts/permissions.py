@@ -262,9 +262,7 @@ def can_submit_submission(user, submission) -> bool:
 
 def can_grade_submission(user, submission) -> bool:
     """The course's instructors grade, never the submission's own student."""
-    return submission.student_id != user.pk and can_teach_course(
-        user, submission.assignment.course
-    )
+    return submission.student_id != user.pk and can_teach_course(user, submission.assignment.course)
 
 
 def get_course_for_user(user, course_id: Any, *, teach: bool = False):
