@@ -351,11 +351,15 @@ def interviewer_notes(session: InterviewSession | None, user) -> dict[str, Inter
 
 def interviewer_choices(document: Document, session: InterviewSession | None) -> list[Membership]:
     """Members who may be invited as interviewer: they read the document, not the candidate."""
-    members = (
+    members = list(
         Membership.objects.filter(team=document.team_id, user__in=document_readers(document))
         .select_related("user")
         .order_by("user__username")
     )
+    # Each member's role is known here: the predicate need not look it up once per member.
+    roles = document.team.__dict__.setdefault("_roles", {})
+    for member in members:
+        roles.setdefault(member.user_id, member.role)
     return [m for m in members if can_be_interviewer(m.user, document, session)]
 
 

@@ -346,3 +346,16 @@ def test_the_pages_read_in_a_constant_number_of_queries(
     _grow(started, cast["alice"], cast["bob"], clock)
     with django_assert_num_queries(len(small.captured_queries)):
         assert client.get(url(started, tail)).status_code == 200
+
+
+def test_the_invite_form_reads_in_a_constant_number_of_queries(
+    client, alice, started, django_assert_num_queries
+):
+    login(client, alice)
+    with CaptureQueriesContext(connection) as small:
+        assert client.get(url(started, "interviewer/")).status_code == 200
+    for i in range(5):
+        add_member(started.team, make_user(f"member{i}"), "viewer")
+    with django_assert_num_queries(len(small.captured_queries)):
+        soup = page(client.get(url(started, "interviewer/")))
+    assert len(soup.select('select[name="interviewer"] option')) == 1 + 3 + 5
