@@ -187,3 +187,15 @@ def test_compare_without_a_choice_offers_the_chooser_and_bad_input_is_400(
     assert client.get(reverse("library:compare")).status_code == 200
     anonymous = client.__class__()
     assert anonymous.get(reverse("library:compare")).status_code == 302
+
+
+@pytest.mark.django_db
+def test_the_library_page_runs_the_same_queries_for_one_example_or_eight(client, library):
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse("library:list")).status_code == 200
+        return len(captured)
+
+    eight = queries()
+    Example.objects.exclude(slug="ctr-ads").update(is_published=False)
+    assert queries() == eight
