@@ -39,6 +39,7 @@ class AbToolForm(forms.Form):
     baseline_rate = _number(
         _("Baseline rate (%)"),
         5,
+        # xgettext:no-python-format
         _("The control group's current rate, e.g. 5 for 5% conversion."),
         required=False,
     )
@@ -56,6 +57,7 @@ class AbToolForm(forms.Form):
         _("Minimum detectable effect (%)"),
         10,
         _(
+            # xgettext:no-python-format
             "The smallest change worth detecting. Relative: in % of the baseline. Absolute: in "
             "percentage points for a rate, in the metric's unit for a mean."
         ),
