@@ -34,17 +34,21 @@ def example_list(request):
     )
 
 
+def _detail(request, example, form, teams, *, status: int = 200):
+    context = {
+        "example": example,
+        "sections": selectors.example_sections(example),
+        "clone_form": form,
+        "has_writable_team": bool(teams),
+    }
+    return render(request, "library/detail.html", context, status=status)
+
+
 def example_detail(request, slug):
     """One example read like a document, with its checklist; clone and compare from here."""
     example = selectors.example_get(slug)
     teams = _writable_teams(request.user)
-    context = {
-        "example": example,
-        "sections": selectors.example_sections(example),
-        "clone_form": CloneForm(teams=teams),
-        "has_writable_team": bool(teams),
-    }
-    return render(request, "library/detail.html", context)
+    return _detail(request, example, CloneForm(teams=teams), teams)
 
 
 @require_POST
@@ -71,13 +75,7 @@ def example_clone(request, slug):
                 % {"title": document.title, "team": team.name},
             )
             return redirect("documents:detail", document.id)
-    context = {
-        "example": example,
-        "sections": selectors.example_sections(example),
-        "clone_form": form,
-        "has_writable_team": bool(teams),
-    }
-    return render(request, "library/detail.html", context, status=400)
+    return _detail(request, example, form, teams, status=400)
 
 
 @login_required
