@@ -4,7 +4,7 @@ PORT ?= 8000
 VENV := .venv
 PY := $(VENV)/bin/python
 CELERY := $(VENV)/bin/celery
-APT_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fonts-noto-cjk poppler-utils
+APT_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fonts-noto-cjk poppler-utils gettext
 APT_TEST_PACKAGES := chromium
 
 .PHONY: run test bench install install-test sysdeps sysdeps-test lint format clean
@@ -51,6 +51,7 @@ sysdeps-test:
 	$(call ENSURE_APT,$(APT_PACKAGES) $(APT_TEST_PACKAGES))
 
 run: install sysdeps
+	$(PY) manage.py compilemessages --ignore=.venv -v0
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_templates
 	$(PY) manage.py load_library
@@ -62,6 +63,7 @@ run: install sysdeps
 	wait
 
 test: install-test sysdeps-test
+	$(PY) manage.py compilemessages --ignore=.venv -v0
 	$(PY) -m pytest
 
 # Benchmarks: ratios against a bare baseline measured in the same run (tests/bench/).

@@ -1,6 +1,7 @@
 """Forms of the accounts pages: they parse input; services decide and write."""
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import UserCreationForm
 from django.core.exceptions import ValidationError
@@ -69,3 +70,15 @@ class MemberAddForm(ServiceErrorsMixin, forms.Form):
 
 class MemberRoleForm(ServiceErrorsMixin, forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=Membership.Role.choices)
+
+
+class LanguageForm(forms.Form):
+    """The interface language: one of the site's, or "" for the browser's (settings page)."""
+
+    language = forms.ChoiceField(
+        label=_("Interface language"),
+        choices=[("", _("The browser's language")), *settings.LANGUAGES],
+        required=False,
+        help_text=_("Documents keep their own language: each is written and exported in it."),
+    )
+    next = forms.CharField(required=False, widget=forms.HiddenInput)

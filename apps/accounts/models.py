@@ -54,3 +54,18 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} in {self.team} ({self.role})"
+
+
+class Profile(models.Model):
+    """What a user chose for themselves that Django's user row has no column for."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"
+    )
+    # The interface language; blank: the browser's (or the language cookie's).
+    language = models.CharField(
+        _("language"), max_length=16, choices=settings.LANGUAGES, blank=True
+    )
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.language or 'browser language'})"

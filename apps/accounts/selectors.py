@@ -4,7 +4,7 @@ from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 from rest_framework.authtoken.models import Token
 
-from apps.accounts.models import Membership, Team
+from apps.accounts.models import Membership, Profile, Team
 
 
 def team_list_for_user(user) -> QuerySet[Team]:
@@ -30,3 +30,8 @@ def membership_get(team: Team, username: str) -> Membership:
 def api_token_for_user(user) -> Token | None:
     """The user's API token, or None when they have not created one."""
     return Token.objects.filter(user=user).first()
+
+
+def language_for_user(user) -> str:
+    """The interface language `user` chose, or "" for the browser's."""
+    return Profile.objects.filter(user=user).values_list("language", flat=True).first() or ""

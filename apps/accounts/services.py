@@ -1,5 +1,6 @@
 """Writes for accounts: teams, memberships and API tokens."""
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -7,7 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
 
-from apps.accounts.models import Membership, Team
+from apps.accounts.models import Membership, Profile, Team
 from apps.accounts.permissions import Need, role_allows
 from apps.reviews.services import review_requests_withdraw_for
 
@@ -131,3 +132,12 @@ def token_create(*, user) -> Token:
 def token_revoke(*, user) -> None:
     """Revoke the user's API token, if any."""
     Token.objects.filter(user=user).delete()
+
+
+@transaction.atomic
+def language_set(*, user, language: str) -> Profile:
+    """Remember `language` as `user`'s interface language ("" goes back to the browser's)."""
+    if language and language not in dict(settings.LANGUAGES):
+        raise ValidationError({"language": _("Choose one of the languages offered.")})
+    profile, _created = Profile.objects.update_or_create(user=user, defaults={"language": language})
+    return profile

@@ -27,6 +27,7 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("settings/", views.settings_page, name="settings"),
+    path("language/", views.language_set, name="language"),
     path("settings/token/", views.token_create, name="token_create"),
     path("settings/token/revoke/", views.token_revoke, name="token_revoke"),
     path("teams/", views.team_list, name="team_list"),

@@ -1,15 +1,24 @@
 """HTML pages for accounts: signup, settings with the API token, teams and their members."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from apps.accounts import selectors, services
-from apps.accounts.forms import MemberAddForm, MemberRoleForm, SignupForm, TeamForm
+from apps.accounts.forms import (
+    LanguageForm,
+    MemberAddForm,
+    MemberRoleForm,
+    SignupForm,
+    TeamForm,
+)
+from apps.accounts.middleware import remember_language
 from apps.accounts.models import Membership
 from apps.accounts.permissions import (
     Need,
@@ -44,6 +53,9 @@ def settings_page(request):
     """The account page: who you are and your API token."""
     token = selectors.api_token_for_user(request.user)
     email_form = PreferenceForm(initial={"email_enabled": email_enabled(request.user)})
+    language_form = LanguageForm(
+        initial={"language": selectors.language_for_user(request.user), "next": request.path}
+    )
     return render(
         request,
         "accounts/settings.html",
@@ -51,8 +63,41 @@ def settings_page(request):
             "token": token,
             "api_base": request.build_absolute_uri("/api/v1/"),
             "email_form": email_form,
+            "language_form": language_form,
         },
     )
+
+
+@require_POST
+def language_set(request):
+    """Switch the interface language: kept on the account when signed in, and in a cookie
+    (which is all an anonymous visitor has). Back to the page it was asked from."""
+    form = LanguageForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose one of the languages offered."))
+        return redirect("home")
+    language = form.cleaned_data["language"]
+    target = form.cleaned_data["next"]
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = "/"
+    response = redirect(target)
+    if request.user.is_authenticated:
+        services.language_set(user=request.user, language=language)
+        remember_language(request, language)
+    if language:
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            language,
+            max_age=settings.LANGUAGE_COOKIE_AGE,
+            secure=settings.SESSION_COOKIE_SECURE,
+            httponly=True,
+            samesite="Lax",
+        )
+    else:
+        response.delete_cookie(settings.LANGUAGE_COOKIE_NAME)
+    return response
 
 
 @require_POST

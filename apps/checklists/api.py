@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.accounts.permissions import Need, get_document_for_user
-from apps.checklists import ab, selectors, services
+from apps.checklists import ab, messages, selectors, services
 from apps.checklists.models import WAIVER_REASON_MAX_CHARS, Waiver
 from apps.documents.selectors import document_sections
 
@@ -68,7 +68,10 @@ def checklist_payload(document) -> dict:
     if result is None:
         # Documents saved before the checklist existed: compute once, then it is stored.
         result = services.checklist_refresh(document=document)
-    findings = selectors.annotate_waived(result.findings, selectors.document_waivers(document))
+    titles = {s.key: s.spec.local_title for s in sections}
+    findings = selectors.annotate_waived(
+        messages.localized(result.findings, titles), selectors.document_waivers(document)
+    )
     return {
         "content_hash": result.content_hash,
         "computed_at": result.computed_at,
@@ -81,7 +84,10 @@ def checklist_payload(document) -> dict:
             ),
         },
         "findings": findings,
-        "rules": result.statuses,
+        "rules": [
+            {**status, "message": messages.rule_message(status["rule_id"], status["message"])}
+            for status in result.statuses
+        ],
     }
 
 

@@ -23,7 +23,7 @@ def checklist_refresh(*, document: Document) -> ChecklistResult:
     if existing is not None:
         return existing
     snap = snapshot.from_document(document, sections)
-    findings = [asdict(f) for f in engine.run_checklist(snap)]
+    findings = [f.as_dict() for f in engine.run_checklist(snap)]
     statuses = [asdict(s) for s in engine.rule_statuses(snap)]
     counts = {severity: 0 for severity in Severity.values}
     for finding in findings:

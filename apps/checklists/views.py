@@ -26,7 +26,7 @@ def panel(request, doc_id):
     """Every rule as passed, failed or not applicable, the findings by section, the waivers."""
     document = get_document_for_user(request.user, doc_id, need=Need.VIEW)
     payload = checklist_payload(document)
-    titles = {s.key: s.spec.title for s in document_sections(document)}
+    titles = {s.key: s.spec.local_title for s in document_sections(document)}
     for finding in payload["findings"]:
         finding["section_title"] = titles.get(finding["section"], finding["section"])
         finding["can_waive"] = not finding["waived"] and can_waive_finding(

@@ -86,7 +86,7 @@ class AssignmentForm(ServiceErrorsMixin, forms.Form):
     def __init__(self, *args, steps=(), taken=(), project_taken=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.steps = [s for s in steps if s.key not in taken]
-        choices = [(s.key, s.title) for s in self.steps]
+        choices = [(s.key, s.local_title) for s in self.steps]
         if not project_taken:
             choices.append((PROJECT_CHOICE, _("Final project (ML System Design document)")))
         self.fields["step"].choices = choices

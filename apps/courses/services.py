@@ -180,7 +180,7 @@ def assignment_create(
         spec = homework_step(course.template, section_key)
         if spec is None:
             raise ValidationError({"section_key": _("Choose one of the homework steps.")})
-        template, hw_number, default_title = course.template, spec.meta["hw"], spec.title
+        template, hw_number, default_title = course.template, spec.meta["hw"], spec.local_title
         taken = _("This course already has an assignment for homework %(n)s.") % {"n": hw_number}
     else:
         section_key = ""
@@ -328,7 +328,7 @@ def _ensure_written(submission: Submission) -> None:
         step = next((s for s in sections if s.key == assignment.section_key), None)
         if step is not None and step.is_empty:
             raise ValidationError(
-                _("Write the “%(title)s” section before you submit.") % {"title": step.title}
+                _("Write the “%(title)s” section before you submit.") % {"title": step.local_title}
             )
     elif all(s.is_empty for s in sections):
         raise ValidationError(_("The document is empty: write it before you submit."))

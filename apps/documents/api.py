@@ -7,6 +7,7 @@ is a 404, a role that may not act is a 403) and writes through `apps.documents.s
 import re
 from dataclasses import asdict
 
+from django.conf import settings
 from django.http import Http404
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
@@ -130,6 +131,7 @@ class DocumentOutput(serializers.ModelSerializer):
             "id",
             "title",
             "summary",
+            "language",
             "status",
             "team",
             "template",
@@ -207,6 +209,11 @@ class DocumentListCreateApi(APIView):
         summary = serializers.CharField(
             required=False, allow_blank=True, max_length=SUMMARY_MAX_CHARS
         )
+        language = serializers.ChoiceField(
+            required=False,
+            choices=settings.LANGUAGES,
+            help_text="The document's language; default: the request's.",
+        )
 
     @extend_schema(
         operation_id="documents_list",
@@ -256,6 +263,7 @@ class DocumentListCreateApi(APIView):
             template=template,
             title=values["title"],
             summary=values.get("summary", ""),
+            language=values.get("language", ""),
             created_by=request.user,
         )
         response = _document_response(document, status_code=status.HTTP_201_CREATED)
@@ -272,6 +280,7 @@ class DocumentDetailApi(APIView):
         summary = serializers.CharField(
             required=False, allow_blank=True, max_length=SUMMARY_MAX_CHARS
         )
+        language = serializers.ChoiceField(required=False, choices=settings.LANGUAGES)
 
     @extend_schema(operation_id="documents_retrieve", responses=DocumentDetailOutput)
     def get(self, request, doc_id):
@@ -283,7 +292,7 @@ class DocumentDetailApi(APIView):
         operation_id="documents_update", request=InputSerializer, responses=DocumentDetailOutput
     )
     def patch(self, request, doc_id):
-        """Change the title and/or summary (editors and owners)."""
+        """Change the title, summary and/or language (editors and owners)."""
         document = get_document_for_user(request.user, doc_id, need=Need.EDIT)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)

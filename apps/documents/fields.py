@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from jsonschema import Draft202012Validator
@@ -234,15 +235,23 @@ def validate_section_data(spec, data: Any, document_snapshot: dict | None) -> di
     return data
 
 
+def _number(value: int | float) -> str:
+    """A number as the active language writes it (1,500.5 · 1 500,5 · 1,500.5), whole floats
+    without their ".0"."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return formats.number_format(value, use_l10n=True, force_grouping=True)
+
+
 def _display_value(value: Any, schema: dict) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
         return _("yes") if value else _("no")
     if isinstance(value, int | float) and schema.get("minimum") == 0 and schema.get("maximum") == 1:
-        return f"{value * 100:.4g}%"
+        return f"{_number(float(f'{value * 100:.4g}'))}%"
     if isinstance(value, int | float):
-        return f"{value:,}" if isinstance(value, int) or value == int(value) else f"{value:,.6g}"
+        return _number(value if isinstance(value, int) else float(f"{value:.6g}"))
     if isinstance(value, list):
         return "; ".join(_display_value(v, schema.get("items", {})) for v in value)
     if isinstance(value, dict):

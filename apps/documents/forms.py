@@ -5,6 +5,7 @@ import math
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -74,11 +75,21 @@ class DocumentCreateForm(ServiceErrorsMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Optional: two or three sentences for readers of the dashboard."),
     )
+    language = forms.ChoiceField(
+        label=_("Document language"),
+        choices=settings.LANGUAGES,
+        help_text=_(
+            "Section titles, field labels, checklist messages and the PDF use it; each reader "
+            "keeps their own interface language."
+        ),
+    )
 
     def __init__(self, *args, teams, templates, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["team"].widget.choices = [(str(team.id), team.name) for team in teams]
-        self.fields["template"].choices = [(template.key, template.title) for template in templates]
+        self.fields["template"].choices = [
+            (template.key, template.local_title) for template in templates
+        ]
 
 
 class DocumentEditForm(ServiceErrorsMixin, forms.Form):
@@ -89,6 +100,11 @@ class DocumentEditForm(ServiceErrorsMixin, forms.Form):
         max_length=SUMMARY_MAX_CHARS,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("Optional: two or three sentences shown under the title."),
+    )
+    language = forms.ChoiceField(
+        label=_("Document language"),
+        choices=settings.LANGUAGES,
+        help_text=_("Section titles, field labels, checklist messages and the PDF use it."),
     )
 
 

@@ -59,6 +59,11 @@ class Document(models.Model):
     template = models.ForeignKey(DesignTemplate, on_delete=models.PROTECT, related_name="+")
     title = models.CharField(_("title"), max_length=TITLE_MAX_CHARS)
     summary = models.TextField(_("summary"), blank=True, max_length=SUMMARY_MAX_CHARS)
+    # The language the document is written in: its section titles, field labels, checklist
+    # messages and exports use it, whatever language each reader's interface speaks.
+    language = models.CharField(
+        _("language"), max_length=16, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
     status = models.CharField(max_length=24, choices=Status.choices, default=Status.DRAFT)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"

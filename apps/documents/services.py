@@ -2,10 +2,11 @@
 
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from apps.accounts.models import Team
@@ -80,15 +81,18 @@ def document_create(
     title: str,
     created_by,
     summary: str = "",
+    language: str = "",
     private_to=None,
 ) -> Document:
-    """Create a document in `team` with one empty section per section of `template`;
-    `private_to` makes it visible to that person and the team's owners only."""
+    """Create a document in `team` with one empty section per section of `template`, written
+    in `language` (default: the creator's interface language); `private_to` makes it visible
+    to that person and the team's owners only."""
     document = Document.objects.create(
         team=team,
         template=template,
         title=_clean_title(title),
         summary=_clean_summary(summary),
+        language=_clean_language(language),
         created_by=created_by,
         private_to=private_to,
     )
@@ -106,9 +110,31 @@ def document_create(
     return document
 
 
+def _clean_language(language: str) -> str:
+    if not language:
+        try:
+            return translation.get_supported_language_variant(translation.get_language() or "")
+        except LookupError:
+            return settings.LANGUAGE_CODE
+    if language not in dict(settings.LANGUAGES):
+        raise ValidationError(
+            {
+                "language": _("Write the document in one of: %(codes)s.")
+                % {"codes": ", ".join(code for code, _name in settings.LANGUAGES)}
+            }
+        )
+    return language
+
+
 @transaction.atomic
-def document_update(*, document: Document, title: str | None = None, summary: str | None = None):
-    """Change the title and/or summary of a document."""
+def document_update(
+    *,
+    document: Document,
+    title: str | None = None,
+    summary: str | None = None,
+    language: str | None = None,
+):
+    """Change the title, summary and/or language of a document."""
     _ensure_not_archived(document)
     # Validate everything before touching the instance: a refused update leaves it as it was.
     changes = {}
@@ -116,6 +142,8 @@ def document_update(*, document: Document, title: str | None = None, summary: st
         changes["title"] = _clean_title(title)
     if summary is not None:
         changes["summary"] = _clean_summary(summary)
+    if language:
+        changes["language"] = _clean_language(language)
     for field, value in changes.items():
         setattr(document, field, value)
     if changes:

@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import ensure_csrf_cookie
@@ -23,6 +24,7 @@ from apps.accounts.permissions import (
     role_allows,
 )
 from apps.accounts.selectors import team_list_for_user
+from apps.checklists.messages import localized as localized_findings
 from apps.checklists.selectors import checklist_current
 from apps.documents import diff, fields, selectors, services
 from apps.documents.forms import (
@@ -90,6 +92,7 @@ def create(request):
                     template=template,
                     title=form.cleaned_data["title"],
                     summary=form.cleaned_data["summary"],
+                    language=form.cleaned_data["language"],
                     created_by=request.user,
                 )
             except ValidationError as exc:
@@ -101,7 +104,7 @@ def create(request):
                 return redirect("documents:detail", document.id)
         return render(request, "documents/create.html", {**context, "form": form}, status=400)
 
-    initial = {}
+    initial = {"language": translation.get_language()}
     if request.GET.get("template") in {template.key for template in templates}:
         initial["template"] = request.GET["template"]
     if request.GET.get("team") in {str(team.id) for team in teams}:
@@ -134,7 +137,7 @@ def detail(request, doc_id):
     for section in sections:
         section.finding_counts = counts.get(section.key, {})
         section.filled, section.required_total = fields.completeness(section.spec, section.data)
-        section.field_blocks = fields.display_blocks(section.spec.field_schema, section.data)
+        section.field_blocks = fields.display_blocks(section.spec.local_schema, section.data)
     context = {
         "document": document,
         "sections": sections,
@@ -161,6 +164,7 @@ def edit(request, doc_id):
                     document=document,
                     title=form.cleaned_data["title"],
                     summary=form.cleaned_data["summary"],
+                    language=form.cleaned_data["language"],
                 )
             except ValidationError as exc:
                 form.add_service_errors(exc)
@@ -172,7 +176,13 @@ def edit(request, doc_id):
     if document.is_archived:
         messages.warning(request, _("This document is archived: restore it before editing."))
         return redirect("documents:detail", document.id)
-    form = DocumentEditForm(initial={"title": document.title, "summary": document.summary})
+    form = DocumentEditForm(
+        initial={
+            "title": document.title,
+            "summary": document.summary,
+            "language": document.language,
+        }
+    )
     return render(request, "documents/edit.html", {"document": document, "form": form})
 
 
@@ -232,7 +242,7 @@ def _section_page(request, document, section, form, *, sections, data, conflict=
     every section of the document: the others declare the names the pickers offer.
     """
     spec = section.spec
-    schema = spec.field_schema or {}
+    schema = spec.local_schema or {}
     groups = schema.get("properties") or {}
     others = fields.snapshot(other for other in sections if other.pk != section.pk)
     errors = form.all_field_errors()
@@ -304,11 +314,11 @@ def _section_page(request, document, section, form, *, sections, data, conflict=
             "merged": "\n".join(line.text for line in merged if line is not None),
         }
     checklist = checklist_current(document, sections)
-    section_findings = [
+    section_findings = localized_findings(
         finding
         for finding in (checklist.findings if checklist else [])
         if finding["section"] == section.key
-    ]
+    )
     context["section_findings"] = section_findings
     editor["findings"] = section_findings
     context["editor"] = editor
@@ -370,7 +380,7 @@ def section_edit(request, doc_id, key):
     except ValidationError as exc:
         form.add_service_errors(exc)
         return page(section, form, data=section.data if data is None else data, status=400)
-    messages.success(request, _("“%(title)s” saved.") % {"title": section.spec.title})
+    messages.success(request, _("“%(title)s” saved.") % {"title": section.spec.local_title})
     url = reverse("documents:detail", args=[document.id])
     # The flag tells the document page that this section's local draft reached the server.
     return redirect(f"{url}?saved={section.key}#sec-{section.key}")

@@ -42,7 +42,7 @@ class ImportForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["team"].choices = [(str(t.pk), t.name) for t in teams]
         self.fields["template"].choices = [("", _("As the file says")), *(
-            (t.key, t.title) for t in templates
+            (t.key, t.local_title) for t in templates
         )]  # fmt: skip
 
     def clean_file(self):

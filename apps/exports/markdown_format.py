@@ -83,12 +83,13 @@ def parse(text: str) -> ParsedDocument:
 
 
 def match_sections(parsed: ParsedDocument, sections) -> dict[str, tuple[dict, str]]:
-    """Section key -> (fields, body) for the template's `(key, title)` pairs; unknown headings
-    are refused."""
+    """Section key -> (fields, body) for the template's `(key, titles)` pairs (a section's
+    title in every language); unknown headings are refused."""
     by_name = {}
-    for key, title in sections:
+    for key, titles in sections:
         by_name[key.lower()] = key
-        by_name[title.lower()] = key
+        for title in titles:
+            by_name[title.lower()] = key
     matched: dict[str, tuple[dict, str]] = {}
     for heading, fields, body in parsed.sections:
         key = by_name.get(heading.strip().lower())
@@ -108,6 +109,8 @@ def dump(snapshot: dict) -> str:
     """A document snapshot (see `apps.exports.snapshot`) as one Markdown file that `parse`
     reads back: front matter, then per section its heading, its fields as YAML, its body."""
     meta = {"template": snapshot["template"]["key"], "title": snapshot["title"]}
+    if snapshot.get("language"):
+        meta["language"] = snapshot["language"]
     if snapshot.get("summary"):
         meta["summary"] = snapshot["summary"]
     parts = [f"---\n{_yaml_dump(meta)}\n---\n"]

@@ -33,6 +33,9 @@ class ExportJob(models.Model):
     content_hash = models.CharField(max_length=64)
     format = models.CharField(max_length=16, choices=Format.choices)
     paper = models.CharField(max_length=8, choices=Paper.choices, default=Paper.A4)
+    # The document's language when asked for: the same content in another language is
+    # another file (titles, labels and messages are printed in it).
+    language = models.CharField(max_length=16, default=settings.LANGUAGE_CODE)
     # Everything the file shows, frozen when the export was asked for: later edits never leak in.
     snapshot = models.JSONField(default=dict)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
@@ -55,12 +58,12 @@ class ExportJob(models.Model):
         # exported as a version says "signed off" and carries its approval sheet.
         constraints = [
             models.UniqueConstraint(
-                fields=["document", "content_hash", "format", "paper"],
+                fields=["document", "content_hash", "format", "paper", "language"],
                 condition=models.Q(version__isnull=True),
                 name="export_one_per_draft_content",
             ),
             models.UniqueConstraint(
-                fields=["version", "format", "paper"],
+                fields=["version", "format", "paper", "language"],
                 condition=models.Q(version__isnull=False),
                 name="export_one_per_version",
             ),

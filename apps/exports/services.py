@@ -17,7 +17,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from apps.accounts.permissions import can_create_document, can_view_document, is_document_owner
@@ -57,7 +57,13 @@ def export_request(
         content_hash = document_content_hash(document.sections.only("key", "content_hash"))
     else:
         content_hash = version.content_hash
-    same = {"document": document, "format": format, "paper": paper, "version": version}
+    same = {
+        "document": document,
+        "format": format,
+        "paper": paper,
+        "version": version,
+        "language": document.language,
+    }
     existing = ExportJob.objects.filter(content_hash=content_hash, **same).first()
     if existing is not None:
         if existing.status == ExportJob.Status.FAILED:
@@ -77,6 +83,7 @@ def export_request(
                 content_hash=frozen["content_hash"],
                 format=format,
                 paper=paper,
+                language=document.language,
                 snapshot=frozen,
                 requested_by=user,
             )
@@ -104,10 +111,11 @@ def _claim(job_id, *, task_id: str) -> bool:
 
 
 def render_bytes(job: ExportJob) -> bytes:
-    """The file of a job, from its frozen snapshot."""
-    if job.format == ExportJob.Format.PDF:
-        return pdf.render_pdf(job.snapshot, paper=job.paper)
-    return markdown_format.dump(job.snapshot).encode("utf-8")
+    """The file of a job, from its frozen snapshot, in the document's language."""
+    with translation.override(job.snapshot.get("language") or settings.LANGUAGE_CODE):
+        if job.format == ExportJob.Format.PDF:
+            return pdf.render_pdf(job.snapshot, paper=job.paper)
+        return markdown_format.dump(job.snapshot).encode("utf-8")
 
 
 def export_render(*, job_id, task_id: str = "") -> ExportJob | None:
@@ -229,14 +237,14 @@ def document_import(*, team, user, text: str, template_key: str = "", title: str
         raise ValidationError({"template": _("There is no template “%(key)s”.") % {"key": key}})
     specs = list(template.sections.order_by("position"))
     try:
-        matched = markdown_format.match_sections(parsed, [(s.key, s.title) for s in specs])
+        matched = markdown_format.match_sections(parsed, [(s.key, s.titles()) for s in specs])
     except ValidationError as exc:
         raise ValidationError({"file": exc.messages}) from None
     if not matched:
         raise ValidationError(
             {
                 "file": _("No “## ” heading matches a section of %(template)s.")
-                % {"template": template.title}
+                % {"template": template.local_title}
             }
         )
     document = document_create(
@@ -247,6 +255,7 @@ def document_import(*, team, user, text: str, template_key: str = "", title: str
         or _first_heading(text)
         or _("Imported document"),
         summary=str(parsed.meta.get("summary") or ""),
+        language=str(parsed.meta.get("language") or ""),
         created_by=user,
     )
     errors: dict[str, list[str]] = {}
@@ -261,7 +270,7 @@ def document_import(*, team, user, text: str, template_key: str = "", title: str
                 check_references=False,
             )
         except ValidationError as exc:
-            title_of = sections[key].spec.title
+            title_of = sections[key].spec.local_title
             errors.setdefault("file", []).extend(f"{title_of}: {m}" for m in exc.messages)
     if errors:
         raise ValidationError(errors)

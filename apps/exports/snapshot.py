@@ -9,9 +9,10 @@ the document changes before a worker gets to it.
 from datetime import UTC, datetime
 from types import SimpleNamespace
 
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.text import slugify
 
+from apps.checklists.messages import finding_message
 from apps.checklists.selectors import annotate_waived, checklist_current, document_waivers
 from apps.checklists.services import ab_plan_sample_size
 from apps.documents import fields
@@ -56,14 +57,20 @@ def _ab_plan(data: dict, metrics: list) -> dict | None:
 
 
 def build(document: Document, *, version=None) -> dict:
-    """The snapshot of `document` now, or of its signed-off `version`."""
+    """The snapshot of `document` now, or of its signed-off `version`, in the document's
+    language (section titles, field labels, checklist messages, rubric criteria)."""
+    with translation.override(document.language):
+        return _build(document, version=version)
+
+
+def _build(document: Document, *, version=None) -> dict:
     specs = {s.key: s for s in document.template.sections.all()}
     live = list(document_sections(document))
     if version is None:
         rows = [
             {
                 "key": s.key,
-                "title": s.spec.title,
+                "title": s.spec.local_title,
                 "body_md": s.body_md,
                 "body_html": s.body_html,
                 "data": s.data,
@@ -83,11 +90,11 @@ def build(document: Document, *, version=None) -> dict:
     sections = []
     for row in rows:
         spec = specs.get(row["key"])
-        schema = spec.field_schema if spec else {}
+        schema = spec.local_schema if spec else {}
         sections.append(
             {
                 "key": row["key"],
-                "title": row["title"],
+                "title": spec.local_title if spec else row["title"],
                 "body_md": row["body_md"],
                 "body_html": row["body_html"],
                 "data": row["data"],
@@ -110,7 +117,7 @@ def build(document: Document, *, version=None) -> dict:
                 "rule_id": f["rule_id"],
                 "severity": f["severity"],
                 "section": titles.get(f["section"], f["section"]),
-                "message": f["message"],
+                "message": finding_message(f, titles),
                 "waived": f["waived"].reason if f["waived"] else "",
                 "waived_by": f["waived"].created_by.username if f["waived"] else "",
             }
@@ -175,7 +182,8 @@ def build(document: Document, *, version=None) -> dict:
         "summary": document.summary if version is None else version.summary,
         "slug": slugify(document.title)[:80] or "document",
         "team": document.team.name,
-        "template": {"key": document.template.key, "title": document.template.title},
+        "template": {"key": document.template.key, "title": document.template.local_title},
+        "language": document.language,
         "template_version": document.template.version,
         "authors": _authors(document),
         "status": status,

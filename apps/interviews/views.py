@@ -54,7 +54,7 @@ def _blocks_with_sections(state, sections, *, notes=None) -> None:
     for block in state.blocks:
         section = by_key.get(block.key)
         if section is not None:
-            section.field_blocks = fields.display_blocks(section.spec.field_schema, section.data)
+            section.field_blocks = fields.display_blocks(section.spec.local_schema, section.data)
         block.section = section
         if notes is not None:
             note = notes.get(block.key)
@@ -95,7 +95,7 @@ def practice(request, doc_id):
         "session": session,
         "state": state,
         "interviewer_mode": interviewer_mode,
-        "drills": (document.template.meta or {}).get("follow_up_drills") or []
+        "drills": (document.template.local_meta or {}).get("follow_up_drills") or []
         if interviewer_mode
         else [],
         "can_edit": can_edit_document(request.user, document) and not document.is_archived,

@@ -20,6 +20,7 @@ class LibraryFilterForm(forms.Form):
     serving_mode = forms.ChoiceField(label=_("Serving"), required=False)
     domain = forms.ChoiceField(label=_("Domain"), required=False)
     template = forms.ChoiceField(label=_("Template"), required=False)
+    language = forms.ChoiceField(label=_("Language"), required=False)
 
     def __init__(self, *args, choices: dict, **kwargs):
         super().__init__(*args, **kwargs)
@@ -28,6 +29,7 @@ class LibraryFilterForm(forms.Form):
             "serving_mode": _("Any serving mode"),
             "domain": _("Any domain"),
             "template": _("Any template"),
+            "language": _("Any language"),
         }
         for name, label in anything.items():
             self.fields[name].choices = [("", label), *choices.get(name, [])]

@@ -32,6 +32,8 @@ class Example(models.Model):
     template = models.ForeignKey(DesignTemplate, on_delete=models.PROTECT, related_name="+")
     domain = models.CharField(_("domain"), max_length=100, blank=True)
     language = models.CharField(_("language"), max_length=16, default="en")
+    # The slug of the example this one translates ("" for an original).
+    translation_of = models.SlugField(max_length=100, blank=True)
     task_type = models.CharField(_("task type"), max_length=64, blank=True)
     serving_mode = models.CharField(_("serving mode"), max_length=32, blank=True)
     source = models.TextField(help_text="the file as loaded: what a clone imports")
@@ -50,6 +52,11 @@ class Example(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def family(self) -> str:
+        """The slug shared by an example and its translations."""
+        return self.translation_of or self.slug
 
     @property
     def task_type_label(self) -> str:

@@ -3,14 +3,17 @@
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import models
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils.translation import get_language_info
 
 from apps.documents import fields
 from apps.library.models import Example
+from apps.templates_catalog.i18n import pick
 from apps.templates_catalog.models import SectionSpec
 
-FILTERS = ("task_type", "serving_mode", "domain", "template")
+FILTERS = ("task_type", "serving_mode", "domain", "template", "language")
 
 
 def example_list(
@@ -20,6 +23,7 @@ def example_list(
     serving_mode: str = "",
     domain: str = "",
     template: str = "",
+    language: str = "",
 ) -> QuerySet[Example]:
     """Published examples matching every filter given, by title (the file text is left out)."""
     examples = Example.objects.published().select_related("template").defer("source", "sections")
@@ -31,6 +35,8 @@ def example_list(
         examples = examples.filter(domain=domain)
     if template:
         examples = examples.filter(template__key=template)
+    if language:
+        examples = examples.filter(language=language)
     if query.strip():
         examples = examples.search(query.strip())
     return examples.order_by("title")
@@ -39,18 +45,37 @@ def example_list(
 def filter_choices() -> dict[str, list[tuple[str, str]]]:
     """The values each filter can take, from the published examples (one query)."""
     rows = Example.objects.published().values_list(
-        "task_type", "serving_mode", "domain", "template__key", "template__title"
+        "task_type",
+        "serving_mode",
+        "domain",
+        "template__key",
+        "template__title",
+        "template__translations",
+        "language",
     )
     found: dict[str, dict[str, str]] = {name: {} for name in FILTERS}
-    for task_type, serving_mode, domain, template_key, template_title in rows:
+    for task_type, serving_mode, domain, key, title, translations, language in rows:
         found["task_type"][task_type] = task_type.replace("_", " ")
         found["serving_mode"][serving_mode] = serving_mode
         found["domain"][domain] = domain
-        found["template"][template_key] = template_title
+        found["template"][key] = pick(translations).get("title") or title
+        found["language"][language] = get_language_info(language)["name_local"]
     return {
         name: sorted(((v, label) for v, label in values.items() if v), key=lambda c: c[1])
         for name, values in found.items()
     }
+
+
+def example_translations(example: Example) -> list[Example]:
+    """The same example in the other languages it is written in."""
+    family = example.family
+    return list(
+        Example.objects.published()
+        .filter(models.Q(slug=family) | models.Q(translation_of=family))
+        .exclude(pk=example.pk)
+        .only("slug", "title", "language")
+        .order_by("language")
+    )
 
 
 def example_get(slug: str) -> Example:
@@ -88,7 +113,7 @@ def example_sections(example: Example) -> list[ExampleSection]:
             body_md=row["body_md"],
             body_html=row["body_html"],
             data=row["data"],
-            field_blocks=fields.display_blocks(specs[row["key"]].field_schema, row["data"]),
+            field_blocks=fields.display_blocks(specs[row["key"]].local_schema, row["data"]),
         )
         for row in example.sections
         if row["key"] in specs

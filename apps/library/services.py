@@ -45,6 +45,11 @@ def example_read(text: str, *, slug: str) -> dict:
     slug = _meta_text(meta, "slug", slug)
     if slugify(slug) != slug:
         raise ValidationError(_("“%(slug)s” is not a valid slug.") % {"slug": slug})
+    language = _meta_text(meta, "language", settings.LANGUAGE_CODE)
+    if language not in dict(settings.LANGUAGES):
+        raise ValidationError(
+            _("“%(language)s” is not a language of the site.") % {"language": language}
+        )
     title = _meta_text(meta, "title")
     if not title:
         raise ValidationError(_("The front matter has no title."))
@@ -53,7 +58,7 @@ def example_read(text: str, *, slug: str) -> dict:
     if template is None:
         raise ValidationError(_("There is no template “%(key)s”.") % {"key": key})
     specs = list(template.sections.order_by("position"))
-    matched = markdown_format.match_sections(parsed, [(s.key, s.title) for s in specs])
+    matched = markdown_format.match_sections(parsed, [(s.key, s.titles()) for s in specs])
     sections, canonical, bodies = [], {}, {}
     for spec in specs:
         data, body = matched.get(spec.key, ({}, ""))
@@ -61,7 +66,7 @@ def example_read(text: str, *, slug: str) -> dict:
             data = fields.validate_section_data(spec, prune_empty(data), None)
         except ValidationError as exc:
             problems = "; ".join(f"{path}: {' '.join(m)}" for path, m in exc.message_dict.items())
-            raise ValidationError(f"{spec.title}: {problems}") from None
+            raise ValidationError(f"{spec.local_title}: {problems}") from None
         for group, values in data.items():
             canonical.setdefault(group, {}).update(values)
         bodies[spec.key] = body
@@ -74,7 +79,7 @@ def example_read(text: str, *, slug: str) -> dict:
             }
         )
     snap = snapshot.from_canonical(canonical, key, bodies=bodies)
-    findings = [asdict(f) for f in engine.run_checklist(snap)]
+    findings = [f.as_dict() for f in engine.run_checklist(snap)]
     blocking = [f for f in findings if f["severity"] in {"error", "warning"}]
     if blocking:
         listed = ", ".join(f"{f['rule_id']} ({f['severity']})" for f in blocking)
@@ -88,7 +93,8 @@ def example_read(text: str, *, slug: str) -> dict:
         "summary": _meta_text(meta, "summary"),
         "template": template,
         "domain": _meta_text(meta, "domain"),
-        "language": _meta_text(meta, "language", "en"),
+        "language": language,
+        "translation_of": _meta_text(meta, "translation_of"),
         "task_type": str(canonical.get("model", {}).get("task_type", "")),
         "serving_mode": str(canonical.get("serving", {}).get("mode", "")),
         "source": text,

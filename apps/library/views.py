@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from apps.accounts.permissions import Need, get_document_for_user, get_team_for_user, role_allows
 from apps.accounts.selectors import team_list_for_user
+from apps.checklists.messages import rule_message
 from apps.documents import fields
 from apps.documents.selectors import document_list_for_user, document_sections
 from apps.library import selectors, services
@@ -38,6 +39,11 @@ def _detail(request, example, form, teams, *, status: int = 200):
     context = {
         "example": example,
         "sections": selectors.example_sections(example),
+        "translations": selectors.example_translations(example),
+        "rules": [
+            {**status, "message": rule_message(status["rule_id"], status["message"])}
+            for status in example.statuses
+        ],
         "clone_form": form,
         "has_writable_team": bool(teams),
     }
@@ -94,7 +100,7 @@ def compare(request):
     theirs = selectors.example_sections(example)
     rows = []
     for section in document_sections(document):
-        section.field_blocks = fields.display_blocks(section.spec.field_schema, section.data)
+        section.field_blocks = fields.display_blocks(section.spec.local_schema, section.data)
         match = selectors.counterpart(section, theirs)
         same = match is not None and (match.body_md, match.data) == (section.body_md, section.data)
         rows.append({"mine": section, "theirs": match, "same": same})

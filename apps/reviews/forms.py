@@ -41,7 +41,7 @@ class ThreadForm(forms.Form):
 
     def __init__(self, *args, sections=(), field_paths=(), kinds=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["section"].choices = [(s.key, s.spec.title) for s in sections]
+        self.fields["section"].choices = [(s.key, s.spec.local_title) for s in sections]
         self.fields["field_path"].choices = [("", _("The whole section")), *field_paths]
         if kinds is not None:
             self.fields["kind"].choices = [c for c in Thread.Kind.choices if c[0] in kinds]
@@ -79,7 +79,7 @@ class ReviewRequestForm(forms.Form):
         self.fields["reviewers"].choices = [
             (m.user.username, f"{m.user.username} · {m.get_role_display()}") for m in candidates
         ]
-        self.fields["sections"].choices = [(s.key, s.spec.title) for s in sections]
+        self.fields["sections"].choices = [(s.key, s.spec.local_title) for s in sections]
 
 
 class DecisionForm(forms.Form):
@@ -100,7 +100,7 @@ class DecisionForm(forms.Form):
 def field_path_choices(section) -> list[tuple[str, str]]:
     """The section's fields as (path, "Group › Field") for anchoring a thread."""
     choices = []
-    for group, group_schema in (section.spec.field_schema or {}).get("properties", {}).items():
+    for group, group_schema in (section.spec.local_schema or {}).get("properties", {}).items():
         group_title = group_schema.get("title") or group.replace("_", " ").capitalize()
         for name, schema in (group_schema.get("properties") or {}).items():
             path = f"{group}.{name}"

@@ -15,7 +15,10 @@ from typing import Any
 import yaml
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+
+from apps.templates_catalog import i18n
 
 RUBRIC_FILE = settings.BASE_DIR / "fixtures" / "reviews" / "rubric.yaml"
 SCORES = (0, 1, 2, 3)
@@ -244,12 +247,15 @@ def _parse_caps(raw: Any, criteria: Mapping[str, CriterionSpec]) -> dict[str, An
     }
 
 
-def load_rubric(path: Path) -> Rubric:
-    """Read and validate a rubric file; `RubricConfigError` says what is wrong."""
+def load_rubric(path: Path, language: str | None = None) -> Rubric:
+    """Read and validate a rubric file, its text in `language` (fixtures/i18n) if given;
+    `RubricConfigError` says what is wrong."""
     try:
         data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise RubricConfigError(f"rubric.yaml cannot be read: {exc}") from exc
+    if language is not None:
+        data = i18n.overlay(data, i18n.translation_of("reviews/rubric.yaml", language))
     data = _mapping(data, "the file")
     scale = _mapping(data.get("scale"), "scale")
     _check(set(scale) == set(SCORES), "scale must label exactly the scores 0, 1, 2 and 3")
@@ -284,8 +290,13 @@ def load_rubric(path: Path) -> Rubric:
 
 
 @cache
+def _rubric_in(language: str) -> Rubric:
+    return load_rubric(RUBRIC_FILE, language)
+
+
 def _rubric() -> Rubric:
-    return load_rubric(RUBRIC_FILE)
+    """The rubric, its criteria, anchors, scale and bands in the active language."""
+    return _rubric_in(get_language() or settings.LANGUAGE_CODE)
 
 
 # Reading -------------------------------------------------------------------------------------

@@ -152,7 +152,7 @@ def signoff_state(
     threads passes them in.
     """
     sections = list(document_sections(document)) if sections is None else list(sections)
-    titles = {s.key: s.spec.title for s in sections}
+    titles = {s.key: s.spec.local_title for s in sections}
     requests = list(active_requests(document))
     verdicts = latest_verdicts(document, {r.reviewer_id for r in requests})
     states = [request_state(r, sections, verdicts.get(r.reviewer_id)) for r in requests]
@@ -281,7 +281,7 @@ def signed_version_get(document: Document, number: int) -> SignedVersion:
 
 def signed_version_display(document: Document, version: SignedVersion) -> SignedVersion:
     """The version with each section's fields as display tables (`field_blocks`)."""
-    schemas = {s.key: s.field_schema for s in document.template.sections.all()}
+    schemas = {s.key: s.local_schema for s in document.template.sections.all()}
     for section in version.sections:
         section["field_blocks"] = display_blocks(schemas.get(section["key"], {}), section["data"])
     return version

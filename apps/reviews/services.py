@@ -412,7 +412,7 @@ def review_request(
             reviewer=reviewer.username,
             section_keys=keys,
         )
-    titles = {s.key: s.spec.title for s in sections}
+    titles = {s.key: s.spec.local_title for s in sections}
     scope = ", ".join(titles[k] for k in keys) if keys else _("the whole document")
     notify(
         recipients=reviewers,

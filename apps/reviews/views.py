@@ -340,7 +340,7 @@ def audit_log(request, doc_id):
     """Every review action and status change on the document, oldest first."""
     document = get_document_for_user(request.user, doc_id, need=Need.VIEW)
     labels = dict(Document.Status.choices)
-    titles = {s.key: s.spec.title for s in document_sections(document)}
+    titles = {s.key: s.spec.local_title for s in document_sections(document)}
     kinds = dict(Thread.Kind.choices)
     events = list(selectors.document_audit(document))
     for event in events:

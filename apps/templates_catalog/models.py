@@ -10,6 +10,8 @@ import json
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from apps.templates_catalog.i18n import pick
+
 
 class OrderedJSONField(models.TextField):
     """JSON stored as text. PostgreSQL's jsonb reorders object keys, and a schema's key order
@@ -47,6 +49,9 @@ class DesignTemplate(models.Model):
     is_latest = models.BooleanField(default=True)
     position = models.PositiveIntegerField(default=0)
     loaded_at = models.DateTimeField(auto_now=True)
+    # {language: {"title", "description", "audience", "meta"}} from fixtures/i18n; refreshed on
+    # every load and outside the content hash: a better translation changes no document.
+    translations = OrderedJSONField(default=dict, blank=True)
 
     objects = DesignTemplateQuerySet.as_manager()
 
@@ -58,6 +63,24 @@ class DesignTemplate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} (v{self.version})"
+
+    @property
+    def local_title(self) -> str:
+        """The title in the active language."""
+        return pick(self.translations).get("title") or self.title
+
+    @property
+    def local_description(self) -> str:
+        return pick(self.translations).get("description") or self.description
+
+    @property
+    def local_audience(self) -> str:
+        return pick(self.translations).get("audience") or self.audience
+
+    @property
+    def local_meta(self) -> dict:
+        """`meta` with its human text (follow-up drills) in the active language."""
+        return pick(self.translations).get("meta") or self.meta
 
 
 class SectionSpec(models.Model):
@@ -72,6 +95,9 @@ class SectionSpec(models.Model):
     required_fields = models.JSONField(default=list, blank=True)
     field_schema = OrderedJSONField(default=dict, blank=True)
     meta = models.JSONField(default=dict, blank=True)
+    # {language: {"title", "purpose", "guiding_questions", "field_schema", "meta"}}: the
+    # section's text and its schema's titles and descriptions in that language (see above).
+    translations = OrderedJSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["template", "position"]
@@ -81,3 +107,29 @@ class SectionSpec(models.Model):
 
     def __str__(self) -> str:
         return f"{self.template.key}.{self.key}"
+
+    @property
+    def local_title(self) -> str:
+        """The title in the active language."""
+        return pick(self.translations).get("title") or self.title
+
+    @property
+    def local_purpose(self) -> str:
+        return pick(self.translations).get("purpose") or self.purpose
+
+    @property
+    def local_questions(self) -> list[str]:
+        return pick(self.translations).get("guiding_questions") or self.guiding_questions
+
+    @property
+    def local_schema(self) -> dict:
+        """The JSON Schema with field titles and descriptions in the active language."""
+        return pick(self.translations).get("field_schema") or self.field_schema
+
+    @property
+    def local_meta(self) -> dict:
+        return pick(self.translations).get("meta") or self.meta
+
+    def titles(self) -> set[str]:
+        """Every title of the section, in each language (a Markdown heading may use any)."""
+        return {self.title} | {t["title"] for t in self.translations.values() if t.get("title")}

@@ -20,6 +20,7 @@ from django.db import transaction
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 
+from apps.templates_catalog import i18n
 from apps.templates_catalog.models import DesignTemplate, SectionSpec
 
 JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -114,7 +115,52 @@ def parse_template(path: Path, canonical: dict[str, Any]) -> dict[str, Any]:
         _check_required_fields(spec["key"], section)
     canonical_json = json.dumps(canonical, sort_keys=True)
     spec["content_hash"] = hashlib.sha256((raw + canonical_json).encode()).hexdigest()
+    spec["translations"] = _translations(raw, f"templates/{path.name}", canonical)
     return spec
+
+
+def _translations(raw: str, relative: str, canonical: dict[str, Any]) -> dict[str, Any]:
+    """{language: {"template": {...}, "sections": {key: {...}}}} from fixtures/i18n: the
+    template's text and its sections' schemas with field titles in each language."""
+    result = {}
+    for language in i18n.other_languages():
+        local = i18n.overlay(yaml.safe_load(raw), i18n.translation_of(relative, language))
+        fields = i18n.translation_of(CANONICAL_FILE.name, language) or {}
+        groups = i18n.overlay(canonical, fields.get("groups"))
+        result[language] = {
+            "template": {name: local.get(name) for name in ("title", "description", "audience")}
+            | {"meta": local.get("meta") or {}},
+            "sections": {
+                section["key"]: {
+                    "title": section["title"],
+                    "purpose": section.get("purpose", ""),
+                    "guiding_questions": section.get("guiding_questions") or [],
+                    "field_schema": compose_section_schema(section.get("fields") or {}, groups),
+                    "meta": section.get("meta") or {},
+                }
+                for section in local["sections"]
+            },
+        }
+    return result
+
+
+def _template_translations(spec: dict[str, Any]) -> dict[str, Any]:
+    return {lang: t["template"] for lang, t in spec["translations"].items()}
+
+
+def _section_translations(spec: dict[str, Any], key: str) -> dict[str, Any]:
+    return {lang: t["sections"][key] for lang, t in spec["translations"].items()}
+
+
+def _refresh_translations(template: DesignTemplate, spec: dict[str, Any]) -> None:
+    """Bring a loaded version's translations up to date with fixtures/i18n."""
+    translations = _template_translations(spec)
+    if template.translations != translations:
+        DesignTemplate.objects.filter(pk=template.pk).update(translations=translations)
+    for section in template.sections.all():
+        translations = _section_translations(spec, section.key)
+        if section.translations != translations:
+            SectionSpec.objects.filter(pk=section.pk).update(translations=translations)
 
 
 @transaction.atomic
@@ -129,6 +175,7 @@ def template_load(*, spec: dict[str, Any], position: int = 0) -> LoadResult:
             )
         if existing.position != position:
             DesignTemplate.objects.filter(pk=existing.pk).update(position=position)
+        _refresh_translations(existing, spec)
         return LoadResult(key=existing.key, version=existing.version, created=False)
 
     DesignTemplate.objects.filter(key=spec["key"]).update(is_latest=False)
@@ -142,6 +189,7 @@ def template_load(*, spec: dict[str, Any], position: int = 0) -> LoadResult:
         content_hash=spec["content_hash"],
         is_latest=True,
         position=position,
+        translations=_template_translations(spec),
     )
     SectionSpec.objects.bulk_create(
         SectionSpec(
@@ -156,6 +204,7 @@ def template_load(*, spec: dict[str, Any], position: int = 0) -> LoadResult:
             required_fields=section.get("required_fields") or [],
             field_schema=section["field_schema"],
             meta=section.get("meta") or {},
+            translations=_section_translations(spec, section["key"]),
         )
         for index, section in enumerate(spec["sections"])
     )

@@ -9,7 +9,7 @@ def _field_rows(spec) -> list[dict]:
     """The canonical fields a section writes (from its schema), with titles and required flags."""
     required = set(spec.required_fields or [])
     rows = []
-    for group, group_schema in (spec.field_schema or {}).get("properties", {}).items():
+    for group, group_schema in (spec.local_schema or {}).get("properties", {}).items():
         for name, field_schema in group_schema.get("properties", {}).items():
             path = f"{group}.{name}"
             rows.append(

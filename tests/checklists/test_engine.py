@@ -306,6 +306,7 @@ def test_findings_cannot_be_changed():
         "message": "State the ML task type, what X and y are, and the loss.",
         "source": "RU-G «Задача, Loss, X/y»; AX framing; HU19",
         "variant": "default",
+        "values": {},
     }
 
 

@@ -37,9 +37,16 @@ def test_front_matter_fields_and_bodies_are_read():
 
 
 def test_headings_match_sections_by_title_or_key():
-    matched = match_sections(parse(DOC), [("problem", "Problem & business goal"),
-                                          ("metrics", "Metrics")])  # fmt: skip
+    matched = match_sections(parse(DOC), [("problem", ["Problem & business goal"]),
+                                          ("metrics", ["Metrics"])])  # fmt: skip
     assert set(matched) == {"problem", "metrics"}
+
+
+def test_headings_match_a_section_by_its_title_in_any_language():
+    text = "## Постановка бизнес-задачи\n\nТекст.\n\n## 指标\n\n文本。\n"
+    matched = match_sections(parse(text), [("problem", ["Problem", "Постановка бизнес-задачи"]),
+                                           ("metrics", ["Metrics", "指标"])])  # fmt: skip
+    assert matched == {"problem": ({}, "Текст."), "metrics": ({}, "文本。")}
 
 
 def test_plain_markdown_reads_as_bodies():
@@ -63,4 +70,4 @@ def test_malformed_files_are_refused_with_a_message(text):
 
 def test_an_unknown_heading_is_refused():
     with pytest.raises(ValidationError, match="Nonsense"):
-        match_sections(parse("## Nonsense\n"), [("problem", "Problem & business goal")])
+        match_sections(parse("## Nonsense\n"), [("problem", ["Problem & business goal"])])

@@ -197,9 +197,9 @@ def test_the_markdown_export_reads_back_as_the_same_document(written_doc, alice,
     section_save(section=doc.sections.get(key="s0"), body_md="Body with *emphasis*.", author=alice)
     job = services.export_render(job_id=ask(doc, alice, "markdown").pk)
     parsed = markdown_format.parse(job.file.read().decode())
-    assert parsed.meta == {"template": "tiny", "title": "CTR prediction"}
+    assert parsed.meta == {"template": "tiny", "title": "CTR prediction", "language": "en"}
     matched = markdown_format.match_sections(
-        parsed, [(s.key, s.spec.title) for s in doc.sections.select_related("spec")]
+        parsed, [(s.key, s.spec.titles()) for s in doc.sections.select_related("spec")]
     )
     assert matched["s0"] == ({}, "Body with *emphasis*.")
     assert matched["s2"] == ({}, "What s2 says.")

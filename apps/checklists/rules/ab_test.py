@@ -5,6 +5,8 @@
 
 from collections.abc import Iterator, Mapping
 
+from django.utils.translation import gettext_noop
+
 from apps.checklists import ab
 from apps.checklists.config import Config
 from apps.checklists.rules.base import (
@@ -164,7 +166,7 @@ def _invalid_input_text(error: ab.InvalidInput) -> str:
     severity=Severity.ERROR,
     section="ab_test",
     reads=["ab_test.primary_metric", "metrics.items"],
-    message=(
+    message=gettext_noop(
         "The A/B primary metric must be one of your online (or business) metrics, "
         "e.g. CTR, CVR, retention."
     ),
@@ -193,7 +195,7 @@ def abt_01(snapshot: DocumentSnapshot, ctx: RuleContext) -> Iterator[Failure]:
         "ab_test.baseline_mean",
         "ab_test.std_dev",
     ],
-    message=(
+    message=gettext_noop(
         "Check the test parameters: α in (0, 0.2], power in [0.5, 0.99], MDE > 0, a valid "
         "baseline rate (0–1) or a positive standard deviation."
     ),
@@ -210,7 +212,7 @@ def abt_02(snapshot: DocumentSnapshot, ctx: RuleContext) -> Iterator[Failure]:
     severity=Severity.ERROR,
     section="ab_test",
     reads=["ab_test.randomization_unit", "ab_test.allocation"],
-    message=(
+    message=gettext_noop(
         "Name the randomisation unit (user, session, request…) and give control/treatment "
         "shares > 0 that sum to at most 100%."
     ),
@@ -245,12 +247,12 @@ def _plan_is_computable(snapshot: DocumentSnapshot, config: Config) -> bool:
         "ab_test.method",
         "ab_test.sample_size",
     ],
-    message=(
+    message=gettext_noop(
         "Sample size is missing or too small: recomputed {n_c:,} control / {n_t:,} treatment "
         "{unit}s for α={alpha}, power={power}, MDE={mde}."
     ),
     variants={
-        "invalid_input": (
+        "invalid_input": gettext_noop(
             "The sample size cannot be recomputed from this plan: {errors} Fix it so the "
             "number of {unit}s needed per arm can be computed."
         ),
@@ -298,12 +300,12 @@ def abt_04(snapshot: DocumentSnapshot, ctx: RuleContext) -> Iterator[Failure]:
     severity=Severity.ERROR,
     section="ab_test",
     reads=["ab_test.duration_days", "ab_test.daily_eligible_units", "ab_test.allocation"],
-    message=(
+    message=gettext_noop(
         "The test needs at least {computed_days} days at {daily:,} eligible {unit}s/day and "
         "this allocation."
     ),
     variants={
-        "no_traffic": (
+        "no_traffic": gettext_noop(
             "Give the number of eligible {unit}s per day: the test duration is computed from "
             "it, the sample size and the allocation."
         ),
@@ -337,7 +339,7 @@ def abt_05(snapshot: DocumentSnapshot, ctx: RuleContext) -> Iterator[Failure]:
     severity=Severity.WARNING,
     section="ab_test",
     reads=["ab_test.duration_days"],
-    message=(
+    message=gettext_noop(
         "Run at least one full weekly cycle (≥ 7 days, preferably whole weeks) to average "
         "out day-of-week effects and novelty."
     ),
@@ -359,7 +361,7 @@ def abt_06(snapshot: DocumentSnapshot, ctx: RuleContext) -> Iterator[Failure]:
         "ab_test.variance_inflation_factor",
         "ab_test.statistical_test",
     ],
-    message=(
+    message=gettext_noop(
         "You randomise by {randomization_unit} but analyse by {analysis_unit}: inflate the "
         "variance (VIF from an A/A test) or use the delta method / bootstrap by "
         "{randomization_unit}."

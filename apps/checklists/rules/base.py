@@ -15,6 +15,8 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Any
 
+from django.utils.translation import gettext_noop
+
 from apps.checklists.config import Config
 from apps.checklists.snapshot import DocumentSnapshot
 
@@ -39,6 +41,12 @@ NON_FUNCTIONAL_FIELDS = (
 )
 
 
+# Values of a message that are words, not data: translated with the message when it is read.
+NO_SPLIT_DECLARED = gettext_noop("no split declared yet")
+NONE_LISTED = gettext_noop("(none)")
+WORD_VALUES = frozenset({NO_SPLIT_DECLARED, NONE_LISTED})
+
+
 class Severity(StrEnum):
     ERROR = "error"
     WARNING = "warning"
@@ -57,6 +65,8 @@ class Finding:
     source: str
     # Which of the rule's checks failed (MET-05 "accuracy_only" caps the rubric, §5.5).
     variant: str = "default"
+    # (name, value) pairs that filled the message: readers translate it again in their language.
+    values: tuple[tuple[str, Any], ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -67,6 +77,7 @@ class Finding:
             "message": self.message,
             "source": self.source,
             "variant": self.variant,
+            "values": dict(self.values),
         }
 
 
@@ -119,6 +130,7 @@ class Rule:
                 message=self.variants.get(failure.variant, self.message).format(**failure.values),
                 source=self.source,
                 variant=failure.variant,
+                values=tuple(failure.values.items()),
             )
             for failure in self.check(snapshot, context)
         ]

@@ -6,6 +6,8 @@
 from collections.abc import Iterator
 from typing import Any
 
+from django.utils.translation import gettext_noop
+
 from apps.checklists.rules.base import (
     Failure,
     RuleContext,
@@ -31,7 +33,7 @@ from apps.checklists.snapshot import DocumentSnapshot
     severity=Severity.ERROR,
     section="entities",
     reads=["entities.items", "model.task_type"],
-    message=(
+    message=gettext_noop(
         "List the entities (e.g. user, item) with their attributes; "
         "ranking/recommendation needs at least two."
     ),
@@ -56,7 +58,7 @@ def ent_01(snapshot: DocumentSnapshot, ctx: RuleContext) -> Iterator[Failure]:
     severity=Severity.ERROR,
     section="entities",
     reads=["entities.features"],
-    message=(
+    message=gettext_noop(
         "Feature '{name}' must reference an entity, declare type and freshness, and be "
         "available at serving time; otherwise it leaks or causes training–serving skew."
     ),
@@ -90,7 +92,9 @@ def ent_02(snapshot: DocumentSnapshot, ctx: RuleContext) -> Iterator[Failure]:
     severity=Severity.ERROR,
     section="data",
     reads=["data.sources"],
-    message="List data sources with their kind (log, DB, third party…) and update frequency.",
+    message=gettext_noop(
+        "List data sources with their kind (log, DB, third party…) and update frequency."
+    ),
     source='RU-G «Сбор данных»; ZH-F "identify data"; BK ch. 6',
 )
 def dat_01(snapshot: DocumentSnapshot, ctx: RuleContext) -> Iterator[Failure]:
@@ -111,7 +115,7 @@ def dat_01(snapshot: DocumentSnapshot, ctx: RuleContext) -> Iterator[Failure]:
     severity=Severity.ERROR,
     section="data",
     reads=["data.labels", "model.task_type"],
-    message=(
+    message=gettext_noop(
         "Define the label: what counts as positive and negative, and where it comes from "
         "(interactions, annotators, rules)."
     ),
@@ -146,7 +150,7 @@ def dat_02(snapshot: DocumentSnapshot, ctx: RuleContext) -> Iterator[Failure]:
     severity=Severity.WARNING,
     section="data",
     reads=["data.labels.source", "data.labels.delay"],
-    message=(
+    message=gettext_noop(
         "Natural labels arrive late: state the label delay (feedback-loop length); it "
         "constrains evaluation and retraining."
     ),
@@ -165,7 +169,9 @@ def dat_03(snapshot: DocumentSnapshot, ctx: RuleContext) -> Iterator[Failure]:
     severity=Severity.WARNING,
     section="data",
     reads=["data.class_balance", "model.task_type", "metrics.items.*.name"],
-    message=(
+    message=gettext_noop(
+        # A literal %: the message is filled by str.format, never by the % operator.
+        # xgettext:no-python-format
         "State the positive rate; below 10% describe imbalance handling (resampling, "
         "weights, threshold) or use an imbalance-aware metric."
     ),
@@ -196,7 +202,7 @@ def _date_text(value: Any) -> str | None:
     severity=Severity.ERROR,
     section="data",
     reads=["data.is_temporal", "data.split", "model.task_type"],
-    message=(
+    message=gettext_noop(
         "Name the split strategy. Temporal data must be split by time (train on the past, "
         "test on the future) with ordered, non-overlapping periods."
     ),
@@ -237,7 +243,7 @@ def dat_05(snapshot: DocumentSnapshot, ctx: RuleContext) -> Iterator[Failure]:
     severity=Severity.WARNING,
     section="data",
     reads=["data.biases"],
-    message=(
+    message=gettext_noop(
         "Identify at least one bias (selection, position, exposure, label noise…) and how "
         "you mitigate it."
     ),

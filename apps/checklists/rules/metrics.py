@@ -2,8 +2,12 @@
 
 from collections.abc import Iterator, Mapping
 
+from django.utils.translation import gettext_noop
+
 from apps.checklists.rules.base import (
     GUARDRAIL,
+    NO_SPLIT_DECLARED,
+    NONE_LISTED,
     Failure,
     RuleContext,
     Severity,
@@ -30,7 +34,7 @@ from apps.checklists.snapshot import DocumentSnapshot
     severity=Severity.ERROR,
     section="metrics",
     reads=["metrics.items.*.kind"],
-    message="Define at least one business, one online and one offline metric.",
+    message=gettext_noop("Define at least one business, one online and one offline metric."),
     source="RU-G (business/online/offline); HU ch. 2; AX evaluation (offline/online); ZH-F",
 )
 def met_01(snapshot: DocumentSnapshot, ctx: RuleContext) -> Iterator[Failure]:
@@ -45,7 +49,7 @@ def met_01(snapshot: DocumentSnapshot, ctx: RuleContext) -> Iterator[Failure]:
     severity=Severity.ERROR,
     section="metrics",
     reads=["metrics.items.*.name", "metrics.items.*.definition", "metrics.items.*.direction"],
-    message=(
+    message=gettext_noop(
         "Every metric needs a unique name, a precise definition and a direction "
         "(increase / decrease / keep within)."
     ),
@@ -74,7 +78,7 @@ def met_02(snapshot: DocumentSnapshot, ctx: RuleContext) -> Iterator[Failure]:
     severity=Severity.ERROR,
     section="metrics",
     reads=["metrics.items.*.dataset", "data.split.splits.*.name"],
-    message=(
+    message=gettext_noop(
         "Offline metric '{name}' must say which split it is computed on (one of: {split_names})."
     ),
     source="ROML #33; BK ch. 7; RU-G «на train/test»",
@@ -91,7 +95,7 @@ def met_03(snapshot: DocumentSnapshot, ctx: RuleContext) -> Iterator[Failure]:
             yield fail(
                 f"metrics.items.{i}.dataset",
                 name=label(metric, i),
-                split_names=", ".join(splits) or "no split declared yet",
+                split_names=", ".join(splits) or NO_SPLIT_DECLARED,
             )
 
 
@@ -100,7 +104,7 @@ def met_03(snapshot: DocumentSnapshot, ctx: RuleContext) -> Iterator[Failure]:
     severity=Severity.WARNING,
     section="metrics",
     reads=["metrics.items.*.target", "metrics.items.*.kind", "ab_test.guardrail_metrics"],
-    message=(
+    message=gettext_noop(
         "Give at least one business/online metric a numeric target and define guardrail "
         "metrics that must not get worse."
     ),
@@ -130,9 +134,11 @@ def met_04(snapshot: DocumentSnapshot, ctx: RuleContext) -> Iterator[Failure]:
     severity=Severity.WARNING,
     section="metrics",
     reads=["metrics.items.*.name", "model.task_type", "data.class_balance.positive_rate"],
-    message="Offline metrics {names} do not fit a {task_type} task; consider {allowed}.",
+    message=gettext_noop(
+        "Offline metrics {names} do not fit a {task_type} task; consider {allowed}."
+    ),
     variants={
-        "accuracy_only": (
+        "accuracy_only": gettext_noop(
             "Accuracy is misleading at a {positive_rate:.1%} positive rate; add PR-AUC, "
             "log loss/NE or recall at fixed precision."
         ),
@@ -150,7 +156,7 @@ def met_05(snapshot: DocumentSnapshot, ctx: RuleContext) -> Iterator[Failure]:
     if allowed is not None and not any(canonical in allowed for _, _, canonical in offline):
         yield fail(
             *paths,
-            names=", ".join(name for _, name, _ in offline) or "(none)",
+            names=", ".join(name for _, name, _ in offline) or NONE_LISTED,
             task_type=task,
             allowed=", ".join(allowed),
         )

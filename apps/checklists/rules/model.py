@@ -2,6 +2,8 @@
 
 from collections.abc import Iterator
 
+from django.utils.translation import gettext_noop
+
 from apps.checklists.rules.base import (
     Failure,
     RuleContext,
@@ -27,7 +29,7 @@ from apps.checklists.snapshot import DocumentSnapshot
     severity=Severity.ERROR,
     section="baseline",
     reads=["baseline.baselines.*.stage"],
-    message=(
+    message=gettext_noop(
         "Add a non-ML heuristic baseline (e.g. most popular / top-rated, rules, last value) "
         "before any model."
     ),
@@ -49,7 +51,9 @@ def bas_01(snapshot: DocumentSnapshot, ctx: RuleContext) -> Iterator[Failure]:
     severity=Severity.WARNING,
     section="baseline",
     reads=["baseline.baselines.*.compared_on", "metrics.items.*.name"],
-    message="Say on which offline metric the baseline '{name}' is compared with the model.",
+    message=gettext_noop(
+        "Say on which offline metric the baseline '{name}' is compared with the model."
+    ),
     source="MLTS Model 5; BK ch. 8; HU ch. 6 (metrics need baselines)",
 )
 def bas_02(snapshot: DocumentSnapshot, ctx: RuleContext) -> Iterator[Failure]:
@@ -64,7 +68,7 @@ def bas_02(snapshot: DocumentSnapshot, ctx: RuleContext) -> Iterator[Failure]:
     severity=Severity.ERROR,
     section="model",
     reads=["model.task_type", "model.X", "model.y", "model.loss"],
-    message="State the ML task type, what X and y are, and the loss.",
+    message=gettext_noop("State the ML task type, what X and y are, and the loss."),
     source="RU-G «Задача, Loss, X/y»; AX framing; HU19",
 )
 def mod_01(snapshot: DocumentSnapshot, ctx: RuleContext) -> Iterator[Failure]:
@@ -82,7 +86,7 @@ def mod_01(snapshot: DocumentSnapshot, ctx: RuleContext) -> Iterator[Failure]:
     severity=Severity.WARNING,
     section="model",
     reads=["model.candidates"],
-    message=(
+    message=gettext_noop(
         "Compare at least two candidate models with pros and cons and mark exactly one as chosen."
     ),
     source='ZH-F "比较不同选项的优劣"; EY §7.1; BK rubric (alternatives)',
@@ -115,7 +119,7 @@ def mod_02(snapshot: DocumentSnapshot, ctx: RuleContext) -> Iterator[Failure]:
         "serving.latency_breakdown",
         "model.candidates.*.latency_estimate_ms",
     ],
-    message=(
+    message=gettext_noop(
         "The latency plan exceeds the budget ({total} ms > {budget} ms) or the chosen model "
         "({model_ms} ms) does not fit its stage ({stage_ms} ms)."
     ),

@@ -5,6 +5,8 @@
 
 from collections.abc import Iterator
 
+from django.utils.translation import gettext_noop
+
 from apps.checklists.rules.base import (
     BATCH,
     Failure,
@@ -27,7 +29,7 @@ from apps.checklists.snapshot import DocumentSnapshot
     severity=Severity.ERROR,
     section="serving",
     reads=["serving.mode", "serving.inference_location", "serving.batch_schedule"],
-    message=(
+    message=gettext_noop(
         "Choose batch / online / streaming serving and server / device inference; batch jobs "
         "need a schedule."
     ),
@@ -53,7 +55,7 @@ def srv_01(snapshot: DocumentSnapshot, ctx: RuleContext) -> Iterator[Failure]:
     severity=Severity.WARNING,
     section="serving",
     reads=["serving.rollout.stages", "serving.rollback", "serving.fallback"],
-    message=(
+    message=gettext_noop(
         "Describe the rollout (shadow → canary → A/B), how to roll back, and the fallback "
         "when the model or features are unavailable."
     ),
@@ -74,7 +76,7 @@ def srv_02(snapshot: DocumentSnapshot, ctx: RuleContext) -> Iterator[Failure]:
     severity=Severity.ERROR,
     section="monitoring",
     reads=["monitoring.signals.*.category"],
-    message=(
+    message=gettext_noop(
         "Monitor three layers: operational (latency, QPS, errors), data (quality/drift) and "
         "model quality."
     ),
@@ -95,7 +97,9 @@ def mon_01(snapshot: DocumentSnapshot, ctx: RuleContext) -> Iterator[Failure]:
     severity=Severity.WARNING,
     section="monitoring",
     reads=["monitoring.signals.*.threshold", "monitoring.signals.*.action"],
-    message="Give signal '{name}' a threshold and an action (alert, page, retrain, rollback).",
+    message=gettext_noop(
+        "Give signal '{name}' a threshold and an action (alert, page, retrain, rollback)."
+    ),
     source='EY §6.6; BK checklist "Alert thresholds"',
 )
 def mon_02(snapshot: DocumentSnapshot, ctx: RuleContext) -> Iterator[Failure]:
@@ -114,7 +118,7 @@ def mon_02(snapshot: DocumentSnapshot, ctx: RuleContext) -> Iterator[Failure]:
     severity=Severity.ERROR,
     section="monitoring",
     reads=["monitoring.retraining.cadence", "monitoring.retraining.triggers"],
-    message=(
+    message=gettext_noop(
         "State how often the model is retrained (and full vs incremental) and what triggers "
         "retraining."
     ),

@@ -5,6 +5,8 @@
 
 from collections.abc import Iterator
 
+from django.utils.translation import gettext_noop
+
 from apps.checklists.rules.base import (
     NON_FUNCTIONAL_FIELDS,
     NOT_APPLICABLE,
@@ -32,7 +34,7 @@ from apps.checklists.snapshot import WHOLE_GROUP, DocumentSnapshot
     severity=Severity.ERROR,
     section="document",
     reads=["all sections of the template", "ab_test.status", "ab_test.na_reason"],
-    message=(
+    message=gettext_noop(
         "Section '{section}' is empty. Fill in at least its required fields "
         "(or mark the A/B plan N/A with a reason)."
     ),
@@ -63,7 +65,7 @@ def doc_01(snapshot: DocumentSnapshot, ctx: RuleContext) -> Iterator[Failure]:
     severity=Severity.ERROR,
     section="baseline",
     reads=["doc.sections_order", "baseline.baselines"],
-    message=(
+    message=gettext_noop(
         "Describe the baseline before the model: start from the simplest working solution, "
         "then improve it."
     ),
@@ -88,7 +90,9 @@ def doc_02(snapshot: DocumentSnapshot, ctx: RuleContext) -> Iterator[Failure]:
     severity=Severity.ERROR,
     section="problem",
     reads=["problem.business_goal"],
-    message="State the business goal (what outcome the business wants), not the model.",
+    message=gettext_noop(
+        "State the business goal (what outcome the business wants), not the model."
+    ),
     source="RU-G «Поставить бизнес задачу»; HU ch. 2; EY §2–3",
 )
 def prb_01(snapshot: DocumentSnapshot, ctx: RuleContext) -> Iterator[Failure]:
@@ -103,7 +107,7 @@ def prb_01(snapshot: DocumentSnapshot, ctx: RuleContext) -> Iterator[Failure]:
     severity=Severity.WARNING,
     section="problem",
     reads=["problem.ml_objective", "problem.business_goal", "problem.why_ml"],
-    message=(
+    message=gettext_noop(
         "Translate the business goal into an ML objective and explain why ML is needed "
         "rather than rules."
     ),
@@ -131,7 +135,7 @@ def prb_02(snapshot: DocumentSnapshot, ctx: RuleContext) -> Iterator[Failure]:
     severity=Severity.WARNING,
     section="problem",
     reads=["problem.cost_of_errors", "model.task_type"],
-    message=(
+    message=gettext_noop(
         "Describe what a false positive and a false negative cost; it drives the metric "
         "and the threshold."
     ),
@@ -154,7 +158,7 @@ def prb_03(snapshot: DocumentSnapshot, ctx: RuleContext) -> Iterator[Failure]:
     severity=Severity.ERROR,
     section="requirements",
     reads=["requirements.functional", *(f"requirements.{f}" for f in NON_FUNCTIONAL_FIELDS)],
-    message=(
+    message=gettext_noop(
         "List functional requirements and at least one non-functional requirement "
         "(latency, throughput, scale, memory, privacy…)."
     ),
@@ -177,7 +181,7 @@ def req_01(snapshot: DocumentSnapshot, ctx: RuleContext) -> Iterator[Failure]:
     severity=Severity.WARNING,
     section="requirements",
     reads=["requirements.scale", "requirements.throughput_qps", "serving.mode"],
-    message=(
+    message=gettext_noop(
         "Quantify the scale (users, items, events/day) and, for online serving, "
         "peak QPS (≥ average)."
     ),
@@ -202,7 +206,9 @@ def req_02(snapshot: DocumentSnapshot, ctx: RuleContext) -> Iterator[Failure]:
     severity=Severity.ERROR,
     section="requirements",
     reads=["serving.mode", "requirements.latency_budget_ms"],
-    message="Online serving needs a latency budget: give p99 (or p95) in milliseconds.",
+    message=gettext_noop(
+        "Online serving needs a latency budget: give p99 (or p95) in milliseconds."
+    ),
     source=(
         'EY §4 ("p99 latency < y ms"), §6.3; ZH-F "low latency high qps", "P99 latency"; HU ch. 7'
     ),
@@ -220,7 +226,7 @@ def req_03(snapshot: DocumentSnapshot, ctx: RuleContext) -> Iterator[Failure]:
     severity=Severity.ERROR,
     section="requirements",
     reads=["requirements.privacy"],
-    message=(
+    message=gettext_noop(
         "Say whether personal data is processed; if yes, list regulations (e.g. GDPR) and "
         "protection measures (pseudonymisation, encryption, retention)."
     ),

@@ -2,6 +2,8 @@
 
 from collections.abc import Iterator
 
+from django.utils.translation import gettext_noop
+
 from apps.checklists.rules.base import (
     Failure,
     RuleContext,
@@ -21,7 +23,9 @@ from apps.checklists.snapshot import DocumentSnapshot
     severity=Severity.WARNING,
     section="risks",
     reads=["risks.items", "risks.open_questions"],
-    message="List the main risks with mitigations and the open questions you still need answered.",
+    message=gettext_noop(
+        "List the main risks with mitigations and the open questions you still need answered."
+    ),
     source="EY §6.9; BK ch. 2 / template VII",
 )
 def rsk_01(snapshot: DocumentSnapshot, ctx: RuleContext) -> Iterator[Failure]:

@@ -9,6 +9,18 @@ from apps.checklists import engine, snapshot
 from apps.documents.models import Document
 from apps.documents.selectors import document_sections
 from apps.exports import markdown_format
+from apps.templates_catalog import i18n
+
+
+def section_titles(template_key: str, layout) -> dict[str, set[str]]:
+    """Section key -> its title in every language, read from the fixtures like `layout`."""
+    titles = {spec["key"]: {spec.get("title") or spec["key"]} for spec in layout}
+    for language in i18n.other_languages():
+        translation = i18n.translation_of(f"templates/{template_key}.yaml", language) or {}
+        for spec, local in zip(layout, translation.get("sections") or [], strict=False):
+            if local.get("title"):
+                titles[spec["key"]].add(local["title"])
+    return titles
 
 
 class Command(BaseCommand):
@@ -31,8 +43,9 @@ class Command(BaseCommand):
             parsed = markdown_format.parse(path.read_text(encoding="utf-8"))
             key = template or parsed.meta.get("template") or snapshot.DEFAULT_TEMPLATE
             layout = snapshot.template_layout(key)
+            titles = section_titles(key, layout)
             matched = markdown_format.match_sections(
-                parsed, [(spec["key"], spec.get("title") or spec["key"]) for spec in layout]
+                parsed, [(spec["key"], titles.get(spec["key"], set())) for spec in layout]
             )
         except ValidationError as exc:
             raise CommandError(f"{path}: {' '.join(exc.messages)}") from exc
