@@ -84,10 +84,7 @@ def checklist_payload(document) -> dict:
             ),
         },
         "findings": findings,
-        "rules": [
-            {**status, "message": messages.rule_message(status["rule_id"], status["message"])}
-            for status in result.statuses
-        ],
+        "rules": messages.localized_statuses(result.statuses),
     }
 
 

@@ -40,3 +40,8 @@ def rule_message(rule_id: str, default: str = "") -> str:
     """A rule's wording in the active language (its placeholders unfilled), for rule lists."""
     rule = RULES.get(rule_id)
     return gettext(rule.message) if rule is not None else default
+
+
+def localized_statuses(statuses: Iterable[Mapping]) -> list[dict]:
+    """Stored rule statuses (passed, failed, not applicable) with their wording translated."""
+    return [{**s, "message": rule_message(s["rule_id"], s.get("message", ""))} for s in statuses]

@@ -328,7 +328,7 @@ def _ensure_written(submission: Submission) -> None:
         step = next((s for s in sections if s.key == assignment.section_key), None)
         if step is not None and step.is_empty:
             raise ValidationError(
-                _("Write the “%(title)s” section before you submit.") % {"title": step.local_title}
+                _("Write the “%(title)s” section before you submit.") % {"title": step.title}
             )
     elif all(s.is_empty for s in sections):
         raise ValidationError(_("The document is empty: write it before you submit."))

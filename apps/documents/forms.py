@@ -78,6 +78,7 @@ class DocumentCreateForm(ServiceErrorsMixin, forms.Form):
     language = forms.ChoiceField(
         label=_("Document language"),
         choices=settings.LANGUAGES,
+        required=False,  # left out: the author's interface language
         help_text=_(
             "Section titles, field labels, checklist messages and the PDF use it; each reader "
             "keeps their own interface language."
@@ -104,6 +105,7 @@ class DocumentEditForm(ServiceErrorsMixin, forms.Form):
     language = forms.ChoiceField(
         label=_("Document language"),
         choices=settings.LANGUAGES,
+        required=False,  # left out: unchanged
         help_text=_("Section titles, field labels, checklist messages and the PDF use it."),
     )
 

@@ -121,7 +121,8 @@ class Section(models.Model):
 
     @property
     def title(self) -> str:
-        return self.spec.title
+        """The section's title in the active language."""
+        return self.spec.local_title
 
     @property
     def is_empty(self) -> bool:

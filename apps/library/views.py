@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 
 from apps.accounts.permissions import Need, get_document_for_user, get_team_for_user, role_allows
 from apps.accounts.selectors import team_list_for_user
-from apps.checklists.messages import rule_message
+from apps.checklists.messages import localized_statuses
 from apps.documents import fields
 from apps.documents.selectors import document_list_for_user, document_sections
 from apps.library import selectors, services
@@ -40,10 +40,7 @@ def _detail(request, example, form, teams, *, status: int = 200):
         "example": example,
         "sections": selectors.example_sections(example),
         "translations": selectors.example_translations(example),
-        "rules": [
-            {**status, "message": rule_message(status["rule_id"], status["message"])}
-            for status in example.statuses
-        ],
+        "rules": localized_statuses(example.statuses),
         "clone_form": form,
         "has_writable_team": bool(teams),
     }
