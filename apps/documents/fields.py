@@ -248,6 +248,8 @@ def _display_value(value: Any, schema: dict) -> str:
         return ""
     if isinstance(value, bool):
         return _("yes") if value else _("no")
+    if isinstance(value, str) and value in (schema.get("x-enum-labels") or {}):
+        return schema["x-enum-labels"][value]
     if isinstance(value, int | float) and schema.get("minimum") == 0 and schema.get("maximum") == 1:
         return f"{_number(float(f'{value * 100:.4g}'))}%"
     if isinstance(value, int | float):

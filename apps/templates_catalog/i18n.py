@@ -84,6 +84,21 @@ def overlay(source: Any, translation: Any) -> Any:
     return source
 
 
+def with_enum_labels(schema: Any, labels: dict[str, str]) -> Any:
+    """`schema` with `x-enum-labels` ({value: label}) beside every enum that `labels` names, for
+    the editor's options and the field tables (`fixtures/i18n/<locale>/enums.yaml`)."""
+    if isinstance(schema, list):
+        return [with_enum_labels(item, labels) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    result = {key: with_enum_labels(value, labels) for key, value in schema.items()}
+    if isinstance(schema.get("enum"), list):
+        named = {v: labels[v] for v in schema["enum"] if isinstance(v, str) and v in labels}
+        if named:
+            result["x-enum-labels"] = named
+    return result
+
+
 def locale_of(language: str | None) -> str:
     """The locale folder name of a language code: "zh-hans" -> "zh_Hans"."""
     return to_locale(language or settings.LANGUAGE_CODE)

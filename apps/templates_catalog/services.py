@@ -26,6 +26,8 @@ from apps.templates_catalog.models import DesignTemplate, SectionSpec
 JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 TEMPLATES_DIR = settings.BASE_DIR / "fixtures" / "templates"
 CANONICAL_FILE = settings.BASE_DIR / "fixtures" / "canonical_fields.yaml"
+# {enum value: label} per language, beside fixtures/i18n/<locale>/canonical_fields.yaml.
+ENUMS_FILE = "enums.yaml"
 
 
 @dataclass(frozen=True)
@@ -126,7 +128,10 @@ def _translations(raw: str, relative: str, canonical: dict[str, Any]) -> dict[st
     for language in i18n.other_languages():
         local = i18n.overlay(yaml.safe_load(raw), i18n.translation_of(relative, language))
         fields = i18n.translation_of(CANONICAL_FILE.name, language) or {}
-        groups = i18n.overlay(canonical, fields.get("groups"))
+        groups = i18n.with_enum_labels(
+            i18n.overlay(canonical, fields.get("groups")),
+            i18n.translation_of(ENUMS_FILE, language) or {},
+        )
         result[language] = {
             "template": {name: local.get(name) for name in ("title", "description", "audience")}
             | {"meta": local.get("meta") or {}},

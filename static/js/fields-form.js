@@ -70,6 +70,9 @@ const joinPath = (path) => path.join(".");
 const fieldId = (path) => `fld-${joinPath(path).replace(/\./g, "-")}`;
 const pattern = (path) => path.map((p) => (typeof p === "number" ? "*" : p)).join(".");
 
+// An enum value as the page's language names it (x-enum-labels), else the code made readable.
+const enumLabel = (s, value) => s["x-enum-labels"]?.[value] ?? String(value).replace(/_/g, " ");
+
 const isFraction = (s) =>
   (s.type === "number" || s.type === "integer") && s.minimum === 0 && s.maximum === 1;
 
@@ -443,7 +446,7 @@ export class FieldsForm {
       if (value !== undefined && value !== null && !options.some((option) => option === value)) options.push(value);
       options.forEach((option, index) => {
         const known = s.enum.includes(option);
-        const text = String(option).replace(/_/g, " ");
+        const text = enumLabel(s, option);
         select.append(el("option", { value: String(index), text: known ? text : fill(this.t.notInList, { value: option }), selected: option === value }));
       });
       select.addEventListener("change", () => this.#update(path, select.value === "" ? undefined : options[Number(select.value)]));
@@ -567,7 +570,7 @@ export class FieldsForm {
           const chosen = options.filter((_, i) => node.querySelector(`#${CSS.escape(`${fieldId(path)}-${i}`)}`)?.checked);
           this.#update(path, chosen.length ? chosen : undefined);
         });
-        const text = s.items.enum.includes(option) ? String(option).replace(/_/g, " ") : fill(this.t.notInList, { value: option });
+        const text = s.items.enum.includes(option) ? enumLabel(s.items, option) : fill(this.t.notInList, { value: option });
         node.append(el("label", { class: "ff-check", for: box.id }, box, ` ${text}`));
       });
     }

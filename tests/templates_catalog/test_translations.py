@@ -5,6 +5,7 @@ import pytest
 import yaml
 from django.utils import translation
 
+from apps.documents.fields import display_blocks
 from apps.templates_catalog import i18n
 from apps.templates_catalog.models import DesignTemplate, SectionSpec
 from apps.templates_catalog.services import templates_load_all
@@ -111,3 +112,39 @@ def test_a_better_translation_reaches_loaded_versions_without_a_new_version(monk
     with translation.override("ru"):
         assert spec.local_title == "Постановка бизнес-задачи"
     assert DesignTemplate.objects.filter(key="ml_system_design").count() == 1
+
+
+def _enum_values(node, found):
+    if isinstance(node, dict):
+        if isinstance(node.get("enum"), list):
+            found.update(v for v in node["enum"] if isinstance(v, str))
+        for value in node.values():
+            _enum_values(value, found)
+    elif isinstance(node, list):
+        for value in node:
+            _enum_values(value, found)
+    return found
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_enum_value_of_the_field_model_has_a_label(language):
+    canonical = yaml.safe_load((i18n.FIXTURES_DIR / "canonical_fields.yaml").read_text("utf-8"))
+    values = _enum_values(canonical, set())
+    labels = i18n.translation_of("enums.yaml", language) or {}
+    assert values - set(labels) == set(), f"no {language} label"
+    assert set(labels) - values == set(), "labels of values the field model does not have"
+    assert all(isinstance(label, str) and label.strip() for label in labels.values())
+
+
+@pytest.mark.django_db
+def test_enum_values_read_as_labels_in_the_field_tables_and_the_editor():
+    templates_load_all()
+    spec = SectionSpec.objects.get(template__key="ml_system_design", key="model")
+    data = {"model": {"task_type": "binary_classification"}}
+    english = display_blocks(spec.local_schema, data)[0]["items"][0][1]
+    with translation.override("ru"):
+        task = spec.local_schema["properties"]["model"]["properties"]["task_type"]
+        russian = display_blocks(spec.local_schema, data)[0]["items"][0][1]
+    assert english == "binary_classification"
+    assert task["x-enum-labels"]["binary_classification"] == russian != english
+    assert "x-enum-labels" not in str(spec.field_schema)  # validation reads the source schema
