@@ -12,7 +12,7 @@ from rest_framework.test import APIClient
 
 from apps.documents.models import Document
 from mlsd_portal.api import JSONParser
-from tests.factories import PASSWORD, make_template
+from tests.factories import make_template
 
 DOCUMENTS = reverse("api:document-list")
 
@@ -123,7 +123,7 @@ def test_a_wrong_token_is_refused_in_the_error_shape(alice, team_a):
 def test_a_session_write_without_the_csrf_token_is_refused(alice, team_a):
     make_template("tiny")
     client = APIClient(enforce_csrf_checks=True)
-    assert client.login(username="alice", password=PASSWORD)
+    client.force_login(alice)
     assert client.get(DOCUMENTS).status_code == 200
     response = client.post(DOCUMENTS, create_payload(team_a), format="json")
     body = assert_error_shape(response, 403)
@@ -134,7 +134,7 @@ def test_a_session_write_without_the_csrf_token_is_refused(alice, team_a):
 def test_a_session_write_with_the_csrf_token_goes_through(alice, team_a):
     make_template("tiny")
     client = APIClient(enforce_csrf_checks=True)
-    assert client.login(username="alice", password=PASSWORD)
+    client.force_login(alice)
     secret = "abcdefghijklmnopqrstuvwxyzABCDEF"  # a 32-character CSRF secret, as the cookie holds
     client.cookies[settings.CSRF_COOKIE_NAME] = secret
     response = client.post(

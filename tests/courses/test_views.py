@@ -13,13 +13,13 @@ from apps.courses import services
 from apps.courses.models import Assignment, Course, Submission
 from apps.documents.models import Document
 from tests.courses.conftest import graded, handed_in, write
-from tests.factories import PASSWORD, add_member, make_user
+from tests.factories import add_member, make_user
 
 pytestmark = pytest.mark.django_db
 
 
 def login(client, user):
-    client.login(username=user.username, password=PASSWORD)
+    client.force_login(user)
     return client
 
 

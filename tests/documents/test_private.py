@@ -16,7 +16,7 @@ from apps.documents.services import document_create
 from apps.exports.services import export_request
 from apps.notifications.models import Notification
 from apps.reviews import services as reviews
-from tests.factories import PASSWORD, make_template
+from tests.factories import make_template
 
 
 @pytest.fixture
@@ -49,7 +49,7 @@ def test_private_document_is_seen_by_its_person_and_the_team_owner_only(
 
 @pytest.mark.django_db
 def test_teammates_get_404_on_the_page_and_the_api_of_a_private_document(client, private_doc, bob):
-    client.login(username=bob.username, password=PASSWORD)
+    client.force_login(bob)
     assert client.get(reverse("documents:detail", args=[private_doc.pk])).status_code == 404
     assert client.get(f"/api/v1/documents/{private_doc.pk}/").status_code == 404
     listed = client.get("/api/v1/documents/").json()

@@ -9,7 +9,6 @@ from apps.exports import services
 from apps.exports.markdown_format import dump
 from apps.exports.snapshot import build
 from apps.templates_catalog.services import templates_load_all
-from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
@@ -92,7 +91,7 @@ def test_reviewers_cannot_import(templates, team_a, bob):
 
 
 def test_the_import_page(client, templates, alice, team_a, team_b):
-    client.login(username="alice", password=PASSWORD)
+    client.force_login(alice)
     page = client.get("/documents/import/")
     assert page.status_code == 200 and b"Ads ranking" in page.content
     assert b"Search quality" not in page.content
@@ -107,7 +106,7 @@ def test_the_import_page(client, templates, alice, team_a, team_b):
 
 
 def test_a_bad_upload_shows_the_form_again(client, templates, alice, team_a, team_b):
-    client.login(username="alice", password=PASSWORD)
+    client.force_login(alice)
     upload = SimpleUploadedFile("feed.md", "\udcff".encode("utf-8", "surrogateescape"))
     response = client.post("/documents/import/", {"team": str(team_a.pk), "file": upload})
     assert response.status_code == 400 and b"not UTF-8" in response.content

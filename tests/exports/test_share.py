@@ -8,7 +8,6 @@ from apps.exports import services
 from apps.exports.models import ExportJob, ShareLink
 from apps.reviews import selectors as review_selectors
 from apps.reviews import services as review_services
-from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
@@ -96,7 +95,7 @@ def test_only_signed_off_versions_are_shared(version, alice, written_doc, team_a
 
 
 def test_the_versions_page_creates_lists_and_revokes_links(client, version, alice, bob):
-    client.login(username="alice", password=PASSWORD)
+    client.force_login(alice)
     doc = version.document
     response = client.post(f"/documents/{doc.pk}/versions/1/share/", {"kind": "pdf"}, follow=True)
     link = ShareLink.objects.get()
@@ -104,6 +103,6 @@ def test_the_versions_page_creates_lists_and_revokes_links(client, version, alic
     client.post(f"/documents/{doc.pk}/share-links/{link.pk}/revoke/")
     link.refresh_from_db()
     assert not link.is_active
-    client.login(username="bob", password=PASSWORD)
+    client.force_login(bob)
     page = client.get(f"/documents/{doc.pk}/versions/")
     assert b"Create link" not in page.content

@@ -5,7 +5,6 @@ from rest_framework.test import APIClient
 
 from apps.exports import services
 from apps.exports.models import ExportJob
-from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +24,7 @@ def no_broker(monkeypatch):
 
 
 def login(client, user):
-    client.login(username=user.username, password=PASSWORD)
+    client.force_login(user)
     return client
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from apps.templates_catalog.models import DesignTemplate
 from apps.templates_catalog.services import templates_load_all
-from tests.factories import PASSWORD, make_document
+from tests.factories import make_document
 
 T0 = datetime(2026, 3, 2, 9, 0, 0, tzinfo=UTC)
 
@@ -47,5 +47,5 @@ def clock():
 
 
 def login(client, user):
-    assert client.login(username=user.username, password=PASSWORD)
+    client.force_login(user)
     return client

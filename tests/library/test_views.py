@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from apps.documents.models import Document
 from apps.library.models import Example
-from tests.factories import PASSWORD, make_document
+from tests.factories import make_document
 
 
 def text(response) -> str:
@@ -16,7 +16,7 @@ def text(response) -> str:
 
 
 def login(client, user):
-    client.login(username=user.username, password=PASSWORD)
+    client.force_login(user)
 
 
 @pytest.mark.django_db

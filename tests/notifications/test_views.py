@@ -10,7 +10,6 @@ from apps.notifications import selectors
 from apps.notifications.context_processors import bell
 from apps.notifications.models import Notification, NotificationPreference
 from apps.notifications.services import notify
-from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +19,7 @@ def send(recipients, actor, url="/documents/", text="bob mentioned you on “CTR
 
 
 def login(client, user):
-    client.login(username=user.username, password=PASSWORD)
+    client.force_login(user)
     return client
 
 

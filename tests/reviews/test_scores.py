@@ -10,7 +10,7 @@ from apps.reviews import selectors, services
 from apps.reviews.models import AuditEvent, Scorecard
 from apps.templates_catalog.models import DesignTemplate
 from apps.templates_catalog.services import templates_load_all
-from tests.factories import PASSWORD, make_document
+from tests.factories import make_document
 
 pytestmark = pytest.mark.django_db
 
@@ -89,18 +89,18 @@ def test_a_template_without_a_rubric_cannot_be_scored(doc, bob):
 def test_the_scores_page_ladder(client, cast, full_doc):
     path = f"/documents/{full_doc.pk}/review/scores/"
     assert client.get(path).status_code == 302
-    client.login(username="carol", password=PASSWORD)
+    client.force_login(cast["carol"])
     assert client.get(path).status_code == 404
-    client.login(username="victor", password=PASSWORD)
+    client.force_login(cast["victor"])
     soup = BeautifulSoup(client.get(path).content, "html.parser")
     assert not soup.select_one("form.scorecard"), "viewers read scores but do not score"
-    client.login(username="bob", password=PASSWORD)
+    client.force_login(cast["bob"])
     soup = BeautifulSoup(client.get(path).content, "html.parser")
     assert len(soup.select("form.scorecard fieldset.criterion")) == 13
 
 
 def test_scoring_on_the_page_keeps_the_input_when_a_comment_is_missing(client, bob, full_doc):
-    client.login(username="bob", password=PASSWORD)
+    client.force_login(bob)
     path = f"/documents/{full_doc.pk}/review/scores/"
     response = client.post(path, {"score_problem": "0", "score_metrics": "2"})
     assert response.status_code == 400

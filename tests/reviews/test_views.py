@@ -9,13 +9,13 @@ from apps.documents.models import Document
 from apps.documents.services import section_save
 from apps.reviews import selectors, services
 from apps.reviews.models import AuditEvent, Comment, ReviewDecision, ReviewRequest, Thread
-from tests.factories import PASSWORD, make_document
+from tests.factories import make_document
 
 pytestmark = pytest.mark.django_db
 
 
 def login(client, user):
-    client.login(username=user.username, password=PASSWORD)
+    client.force_login(user)
     return client
 
 
