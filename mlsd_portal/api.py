@@ -90,3 +90,39 @@ def exception_handler(exc, context):
         detail = response.data.get("detail", "") if isinstance(response.data, dict) else ""
         response.data = {"detail": str(detail), "errors": {}}
     return response
+
+
+# Statuses every operation may answer in the error shape above (bad input, not signed in, not
+# allowed, not there, too large, throttled); the schema says so, so clients and schemathesis
+# can rely on it.
+ERROR_STATUSES = {
+    "400": "Bad input: `errors` names each field and what is wrong with it.",
+    "401": "No valid session or token.",
+    "403": "Signed in, but this role may not do this.",
+    "404": "No such object, or it belongs to a team you are not in.",
+    "413": "The request body is too large.",
+    "429": "Too many requests: wait and try again.",
+}
+
+
+def error_responses_hook(result, generator, request, public):
+    """drf-spectacular postprocessing: the `Error` shape and the error statuses, documented on
+    every operation that does not document them itself."""
+    result.setdefault("components", {}).setdefault("schemas", {})["Error"] = {
+        "type": "object",
+        "properties": {
+            "detail": {"type": "string"},
+            "errors": {
+                "type": "object",
+                "additionalProperties": {"type": "array", "items": {"type": "string"}},
+            },
+        },
+        "required": ["detail", "errors"],
+    }
+    error = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            responses = operation.setdefault("responses", {})
+            for status, description in ERROR_STATUSES.items():
+                responses.setdefault(status, {"description": description, "content": error})
+    return result

@@ -262,6 +262,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "COMPONENT_SPLIT_PATCH": False,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "mlsd_portal.api.error_responses_hook",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "RuleStatusEnum": ["passed", "failed", "not_applicable"],
         "DocumentStatusEnum": "apps.documents.models.Document.Status",
