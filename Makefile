@@ -7,7 +7,11 @@ CELERY := $(VENV)/bin/celery
 APT_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fonts-noto-cjk poppler-utils gettext
 APT_TEST_PACKAGES := chromium
 
-.PHONY: run test bench install install-test sysdeps sysdeps-test lint format clean
+# Browser tests save screenshots of the key pages here.
+SCREENSHOT_DIR ?= test-artifacts/screenshots
+export SCREENSHOT_DIR
+
+.PHONY: run test e2e bench install install-test sysdeps sysdeps-test lint format clean
 
 $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (found " + sys.version.split()[0] + ").")'
@@ -65,6 +69,12 @@ run: install sysdeps
 test: install-test sysdeps-test
 	$(PY) manage.py compilemessages --ignore=.venv -v0
 	$(PY) -m pytest
+
+# The browser journeys alone (Playwright driving Debian's chromium); screenshots in SCREENSHOT_DIR.
+e2e: install-test sysdeps-test
+	$(PY) manage.py compilemessages --ignore=.venv -v0
+	$(PY) -m pytest tests/e2e
+	@echo "Screenshots: $(SCREENSHOT_DIR)/"
 
 # Benchmarks: ratios against a bare baseline measured in the same run (tests/bench/).
 bench: install-test

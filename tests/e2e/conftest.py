@@ -1,7 +1,8 @@
 """Browser journeys: Debian's Chromium driven by Playwright against pytest-django's live server.
 
 Users are signed in by copying a test client's session cookie into the browser context, which
-keeps the journeys fast. Screenshots go to test-artifacts/screenshots/ (ignored by git).
+keeps the journeys fast. Screenshots go to $SCREENSHOT_DIR (the Makefile sets it; by default
+test-artifacts/screenshots/, ignored by git).
 """
 
 import os
@@ -23,7 +24,8 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-SCREENSHOTS = BASE_DIR / "test-artifacts" / "screenshots"
+# Where `make test` and `make e2e` keep the screenshots of the key pages (SCREENSHOT_DIR).
+SCREENSHOTS = BASE_DIR / os.environ.get("SCREENSHOT_DIR", "test-artifacts/screenshots")
 
 
 @pytest.fixture(scope="module")
