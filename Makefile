@@ -11,7 +11,7 @@ APT_TEST_PACKAGES := chromium
 SCREENSHOT_DIR ?= test-artifacts/screenshots
 export SCREENSHOT_DIR
 
-.PHONY: run test e2e bench install install-test sysdeps sysdeps-test lint format clean
+.PHONY: run test e2e load bench install install-test sysdeps sysdeps-test lint format clean
 
 $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (found " + sys.version.split()[0] + ").")'
@@ -75,6 +75,11 @@ e2e: install-test sysdeps-test
 	$(PY) manage.py compilemessages --ignore=.venv -v0
 	$(PY) -m pytest tests/e2e
 	@echo "Screenshots: $(SCREENSHOT_DIR)/"
+
+# A bounded load test on loopback: gunicorn and locust's mixed read/edit/export workload; exits 1
+# on any 5xx. LOAD_USERS, LOAD_SECONDS, LOAD_WORKERS, LOAD_DOCUMENTS size it.
+load: install-test
+	$(PY) -m tests.load.run
 
 # Benchmarks: ratios against a bare baseline measured in the same run (tests/bench/).
 bench: install-test

@@ -2,7 +2,6 @@
 
 from django.urls import path, reverse
 from drf_spectacular.utils import (
-    OpenApiParameter,
     OpenApiResponse,
     extend_schema,
     extend_schema_field,
@@ -71,23 +70,36 @@ class ExampleDetailOutput(ExampleOutput):
 class LibraryListApi(APIView):
     pagination_class = Pagination
 
+    class FilterSerializer(serializers.Serializer):
+        q = serializers.CharField(
+            required=False,
+            allow_blank=True,
+            max_length=200,
+            help_text="Words that must all appear.",
+        )
+        task_type = serializers.CharField(required=False, allow_blank=True, max_length=100)
+        serving_mode = serializers.CharField(required=False, allow_blank=True, max_length=100)
+        domain = serializers.CharField(required=False, allow_blank=True, max_length=100)
+        template = serializers.CharField(
+            required=False, allow_blank=True, max_length=100, help_text="A template key."
+        )
+        language = serializers.CharField(
+            required=False, allow_blank=True, max_length=16, help_text="ru, zh-hans, en."
+        )
+
     @extend_schema(
         operation_id="library_list",
-        parameters=[
-            OpenApiParameter("q", str, description="Words that must all appear."),
-            OpenApiParameter("task_type", str),
-            OpenApiParameter("serving_mode", str),
-            OpenApiParameter("domain", str),
-            OpenApiParameter("template", str, description="A template key."),
-        ],
+        parameters=[FilterSerializer],
         responses=ExampleOutput(many=True),
     )
     def get(self, request):
         """Published worked examples, filtered and searched like the library page."""
-        params = request.query_params
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        values = filters.validated_data
         examples = selectors.example_list(
-            query=params.get("q", "")[:200],
-            **{name: params.get(name, "")[:100] for name in selectors.FILTERS},
+            query=values.get("q", ""),
+            **{name: values.get(name, "") for name in selectors.FILTERS},
         )
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(examples, request, view=self)
