@@ -83,6 +83,7 @@ load: install-test
 
 # Benchmarks: ratios against a bare baseline measured in the same run (tests/bench/).
 bench: install-test
+	$(PY) -m tests.bench.pages
 	$(PY) -m tests.bench.checklist
 	$(PY) -m tests.bench.exports
 

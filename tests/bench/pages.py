@@ -1,0 +1,104 @@
+"""Benchmark: the document page and the API list at 10,000 documents, Markdown per section.
+
+Run with `make bench`. In a scratch database it writes the worked example (Appendix A) as a
+document, adds 9,999 more documents to the same team, and reports, measured in the same run:
+
+- the document page against a bare Django view returning the same stored HTML (target: p50
+  within 2x), with the page's query count;
+- the API's document list against a bare DRF list of the same documents (target: p50 within
+  2x), with its query count (constant however many documents there are);
+- Markdown render and sanitize per section of the CTR worked example (done on save only).
+
+Medians and ratios; never a timed assert.
+"""
+
+import os
+import statistics
+import tempfile
+import time
+
+import django
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mlsd_portal.settings")
+os.environ["VAR_DIR"] = tempfile.mkdtemp(prefix="mlsd-bench-")
+os.environ.setdefault("DATABASE_URL", f"sqlite:///{os.environ['VAR_DIR']}/bench.sqlite3")
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+from apps.documents import markdown  # noqa: E402
+from apps.documents.models import Document  # noqa: E402
+from apps.exports import markdown_format  # noqa: E402
+from apps.library.services import EXAMPLES_DIR  # noqa: E402
+from tests.bench.exports import worked_example  # noqa: E402
+
+DOCUMENTS = 10_000
+REPEATS = 30
+
+
+def timed(client: Client, url: str) -> tuple[float, int]:
+    """(median ms, queries) of GET `url`, after one warm-up request."""
+    assert client.get(url).status_code == 200, url
+    samples = []
+    for _ in range(REPEATS):
+        start = time.perf_counter()
+        client.get(url)
+        samples.append((time.perf_counter() - start) * 1000)
+    with CaptureQueriesContext(connection) as queries:
+        client.get(url)
+    return statistics.median(samples), len(queries)
+
+
+def main() -> None:
+    settings.ROOT_URLCONF = "tests.bench.urls"
+    settings.ALLOWED_HOSTS = ["testserver"]
+    call_command("migrate", verbosity=0)
+    call_command("load_templates", verbosity=0)
+    document, user = worked_example()
+    Document.objects.bulk_create(
+        Document(
+            team=document.team,
+            template=document.template,
+            title=f"Design {i}",
+            created_by=user,
+        )
+        for i in range(DOCUMENTS - 1)
+    )
+    client = Client()
+    client.force_login(user)
+
+    page, page_queries = timed(client, f"/documents/{document.pk}/")
+    bare_page, _ = timed(client, f"/bench/documents/{document.pk}/")
+    api, api_queries = timed(client, "/api/v1/documents/")
+    bare_api, bare_api_queries = timed(client, "/bench/api/documents/")
+
+    # The worked example's real section bodies (tables, lists, code blocks).
+    example = markdown_format.parse((EXAMPLES_DIR / "ctr-ads.md").read_text(encoding="utf-8"))
+    bodies = [body for _, _, body in example.sections if body.strip()]
+    samples = []
+    for _ in range(REPEATS):
+        start = time.perf_counter()
+        for body in bodies:
+            markdown.render(body)
+        samples.append((time.perf_counter() - start) * 1000 / len(bodies))
+
+    total = Document.objects.count()
+    print(f"Pages and API at {total:,} documents ({connection.vendor})")
+    print(
+        f"  document page:   {page:8.1f} ms p50, {page_queries} queries; bare view "
+        f"{bare_page:.1f} ms ({page / bare_page:.2f}x bare; target <= 2x)"
+    )
+    print(
+        f"  API list:        {api:8.1f} ms p50, {api_queries} queries; bare DRF list "
+        f"{bare_api:.1f} ms, {bare_api_queries} queries ({api / bare_api:.2f}x bare; "
+        "target <= 2x)"
+    )
+    print(f"  Markdown render: {statistics.median(samples):8.2f} ms per section (on save only)")
+
+
+if __name__ == "__main__":
+    main()
