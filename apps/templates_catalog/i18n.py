@@ -122,11 +122,6 @@ def translation_of(relative: str, language: str) -> Any:
     return yaml.safe_load(path.read_text(encoding="utf-8"))
 
 
-def localized(source: Any, relative: str, language: str | None = None) -> Any:
-    """`source` (the parsed `fixtures/<relative>`) in `language` (default: the active one)."""
-    return overlay(source, translation_of(relative, language or get_language() or "en"))
-
-
 def pick(translations: dict, language: str | None = None) -> dict:
     """The entry of a stored `{language: {...}}` map for `language` (default: the active one)."""
     return translations.get(language or get_language() or "", {}) if translations else {}
