@@ -103,6 +103,13 @@ def _num(value: float) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
+def _squared(value: float) -> str:
+    """`value`² for the formula, a negative value in parentheses: (−0.005)², not -0.005²."""
+    if value < 0:
+        return f"(−{_num(-value)})²"
+    return f"{_num(value)}²"
+
+
 def _count(value: float) -> str:
     """A raw sample size: thousands separators and two decimals, as in the spec's examples."""
     return f"{value:,.2f}"
@@ -230,7 +237,7 @@ def _proportion(inp: SampleSizeInput, z_a: float, z_b: float, k: float):
             "p̄ = (p1 + k·p2) / (1 + k) = " + _num(p_bar),
             "n_C = [z_a·√(p̄(1−p̄)(1 + 1/k)) + z_b·√(p1(1−p1) + p2(1−p2)/k)]² / (p2 − p1)²",
             f"    = [{_num(z_a)}·√({_num(p_bar)}·{_num(1 - p_bar)}·{_num(1 + 1 / k)}) + "
-            f"{_num(z_b)}·√({_num(var1)} + {_num(var2)}/{_num(k)})]² / {_num(diff)}²",
+            f"{_num(z_b)}·√({_num(var1)} + {_num(var2)}/{_num(k)})]² / {_squared(diff)}",
             f"    = {_num(root**2)} / {_num(diff**2)}",
         ]
     elif inp.method == "arcsine":
@@ -241,7 +248,7 @@ def _proportion(inp: SampleSizeInput, z_a: float, z_b: float, k: float):
         lines += [
             "h = 2·asin(√p2) − 2·asin(√p1) = " + _num(h),
             "n_C = (z_a + z_b)² · (1 + 1/k) / h²",
-            f"    = ({_num(z_a)} + {_num(z_b)})² · {_num(1 + 1 / k)} / {_num(h)}²",
+            f"    = ({_num(z_a)} + {_num(z_b)})² · {_num(1 + 1 / k)} / {_squared(h)}",
             f"    = {_num((z_a + z_b) ** 2)} · {_num(1 + 1 / k)} / {_num(h**2)}",
         ]
     else:
@@ -249,7 +256,7 @@ def _proportion(inp: SampleSizeInput, z_a: float, z_b: float, k: float):
         lines += [
             "n_C = (z_a + z_b)² · [p1(1−p1) + p2(1−p2)/k] / (p2 − p1)²",
             f"    = ({_num(z_a)} + {_num(z_b)})² · [{_num(var1)} + {_num(var2)}/{_num(k)}]"
-            f" / {_num(diff)}²",
+            f" / {_squared(diff)}",
             f"    = {_num((z_a + z_b) ** 2)} · {_num(var1 + var2 / k)} / {_num(diff**2)}",
         ]
     return n_raw, p1, p2, lines
@@ -278,7 +285,8 @@ def _mean(inp: SampleSizeInput, z_a: float, z_b: float, k: float):
     lines = [
         delta_line,
         "n_C = (1 + 1/k) · σ² · (z_a + z_b)² / δ²",
-        f"    = {_num(1 + 1 / k)} · {_num(sigma)}² · ({_num(z_a)} + {_num(z_b)})² / {_num(delta)}²",
+        f"    = {_num(1 + 1 / k)} · {_num(sigma)}² · ({_num(z_a)} + {_num(z_b)})²"
+        f" / {_squared(delta)}",
         f"    = {_num(1 + 1 / k)} · {_num(ratio**2)} · {_num((z_a + z_b) ** 2)}",
     ]
     return n_raw, delta, lines

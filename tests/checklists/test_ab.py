@@ -436,3 +436,17 @@ def test_random_garbage_never_escapes_as_anything_but_invalid_input():
             assert error.errors and all(error.errors.values())
             continue
         _assert_sane(result)
+
+
+def test_a_decrease_squares_its_negative_effect_in_parentheses():
+    result = size(
+        metric_type="proportion",
+        baseline_rate=0.05,
+        mde_value=0.005,
+        mde_type="absolute",
+        alpha=0.05,
+        power=0.8,
+        direction="decrease",
+    )
+    assert "/ (−0.005)²" in result.formula
+    assert "/ -0.005²" not in result.formula
