@@ -70,7 +70,11 @@ def checklist_payload(document) -> dict:
         result = services.checklist_refresh(document=document)
     titles = {s.key: s.spec.local_title for s in sections}
     findings = selectors.annotate_waived(
-        messages.localized(result.findings, titles), selectors.document_waivers(document)
+        [
+            {**f, "section_title": titles.get(f["section"], f["section"])}
+            for f in messages.localized(result.findings, titles)
+        ],
+        selectors.document_waivers(document),
     )
     return {
         "content_hash": result.content_hash,

@@ -18,7 +18,6 @@ from apps.checklists import ab, services
 from apps.checklists.api import checklist_payload
 from apps.checklists.forms import AbToolForm, WaiverForm
 from apps.checklists.models import Waiver
-from apps.documents.selectors import document_sections
 
 
 @login_required
@@ -26,9 +25,7 @@ def panel(request, doc_id):
     """Every rule as passed, failed or not applicable, the findings by section, the waivers."""
     document = get_document_for_user(request.user, doc_id, need=Need.VIEW)
     payload = checklist_payload(document)
-    titles = {s.key: s.spec.local_title for s in document_sections(document)}
     for finding in payload["findings"]:
-        finding["section_title"] = titles.get(finding["section"], finding["section"])
         finding["can_waive"] = not finding["waived"] and can_waive_finding(
             request.user, document, finding["severity"]
         )

@@ -112,7 +112,7 @@ def _claim(job_id, *, task_id: str) -> bool:
 
 def render_bytes(job: ExportJob) -> bytes:
     """The file of a job, from its frozen snapshot, in the document's language."""
-    with translation.override(job.snapshot.get("language") or settings.LANGUAGE_CODE):
+    with translation.override(job.language):
         if job.format == ExportJob.Format.PDF:
             return pdf.render_pdf(job.snapshot, paper=job.paper)
         return markdown_format.dump(job.snapshot).encode("utf-8")

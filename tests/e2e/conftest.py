@@ -85,3 +85,22 @@ def screenshot():
         page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=full_page)
 
     return take
+
+
+def field(page, path: str):
+    """The input, select or textarea of the structured field at `path` in the editor."""
+    return page.locator(f'[data-path="{path}"]').locator("input, select, textarea").first
+
+
+def fill_ab_plan(page) -> None:
+    """The spec's worked A/B numbers (§4.6): 5% baseline, +10% relative MDE, α 5%, power 80%,
+    a 50/50 split and 10,000 eligible users a day: 31,231 per arm, 7 days."""
+    field(page, "ab_test.metric_type").select_option("proportion")
+    field(page, "ab_test.baseline_rate").fill("5")  # shares are typed in %
+    field(page, "ab_test.mde.value").fill("0.1")
+    field(page, "ab_test.mde.type").select_option("relative")
+    field(page, "ab_test.alpha").fill("5")
+    field(page, "ab_test.power").fill("80")
+    field(page, "ab_test.allocation.control").fill("50")
+    field(page, "ab_test.allocation.treatment").fill("50")
+    field(page, "ab_test.daily_eligible_units").fill("10000")

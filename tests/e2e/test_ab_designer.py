@@ -5,6 +5,7 @@ from playwright.sync_api import expect
 from apps.documents.services import document_create
 from apps.templates_catalog.models import DesignTemplate
 from apps.templates_catalog.services import templates_load_all
+from tests.e2e.conftest import field, fill_ab_plan
 
 
 def test_the_ab_plan_shows_its_sample_size_live_and_stores_it(signed_in, alice, team_a):
@@ -16,26 +17,15 @@ def test_the_ab_plan_shows_its_sample_size_live_and_stores_it(signed_in, alice, 
     designer = page.locator("#ab-designer")
     expect(designer).to_contain_text("Fill in the metric type")
 
-    def field(path):
-        return page.locator(f'[data-path="{path}"]').locator("input, select, textarea").first
-
-    field("ab_test.metric_type").select_option("proportion")
-    field("ab_test.baseline_rate").fill("5")  # shares are typed in %
-    field("ab_test.mde.value").fill("0.1")
-    field("ab_test.mde.type").select_option("relative")
-    field("ab_test.alpha").fill("5")
-    field("ab_test.power").fill("80")
-    field("ab_test.allocation.control").fill("50")
-    field("ab_test.allocation.treatment").fill("50")
-    field("ab_test.daily_eligible_units").fill("10000")
+    fill_ab_plan(page)
     expect(designer.locator('[data-ab="n_control"]')).to_have_text("31,231")
     expect(designer.locator('[data-ab="computed_days"]')).to_have_text("7")
     expect(designer.locator("#ab-designer-formula")).to_contain_text("31,230.69")
 
-    field("ab_test.power").fill("100")
+    field(page, "ab_test.power").fill("100")
     expect(designer.locator(".ab-error")).to_contain_text("power")
     expect(designer.locator("#ab-designer-numbers")).to_be_hidden()
-    field("ab_test.power").fill("80")
+    field(page, "ab_test.power").fill("80")
     expect(designer.locator('[data-ab="n_control"]')).to_have_text("31,231")
 
     page.get_by_role("button", name="Save section").click()

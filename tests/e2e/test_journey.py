@@ -15,6 +15,7 @@ from apps.exports.models import ExportJob
 from apps.library.services import examples_load
 from apps.reviews.models import SignedVersion
 from apps.templates_catalog.services import templates_load_all
+from tests.e2e.conftest import field, fill_ab_plan
 from tests.factories import PASSWORD
 
 
@@ -76,19 +77,8 @@ def test_a_new_team_from_sign_up_to_a_signed_off_pdf(
 
     nina.goto(f"/documents/{draft.pk}/sections/ab_test/edit/")
 
-    def field(path):
-        return nina.locator(f'[data-path="{path}"]').locator("input, select, textarea").first
-
-    field("ab_test.primary_metric").select_option("checkout_conversion")
-    field("ab_test.metric_type").select_option("proportion")
-    field("ab_test.baseline_rate").fill("5")
-    field("ab_test.mde.value").fill("0.1")
-    field("ab_test.mde.type").select_option("relative")
-    field("ab_test.alpha").fill("5")
-    field("ab_test.power").fill("80")
-    field("ab_test.allocation.control").fill("50")
-    field("ab_test.allocation.treatment").fill("50")
-    field("ab_test.daily_eligible_units").fill("10000")
+    field(nina, "ab_test.primary_metric").select_option("checkout_conversion")
+    fill_ab_plan(nina)
     expect(nina.locator('#ab-designer [data-ab="n_control"]')).to_have_text("31,231")
     screenshot(nina, "journey-ab-plan")
     nina.get_by_role("button", name="Save section").click()

@@ -6,6 +6,7 @@ import re
 import subprocess
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.utils import translation
 from pypdf import PdfReader
 
@@ -83,7 +84,9 @@ def test_the_pdf_is_in_the_documents_language_with_a_font_that_covers_it(
     document = _document(team_a, alice, language)
     case = CASES[language]
     with translation.override("en"):  # the person exporting reads English
-        job = ExportJob(format="pdf", paper="a4", snapshot=snapshot.build(document))
+        job = ExportJob(
+            format="pdf", paper="a4", language=language, snapshot=snapshot.build(document)
+        )
         content = services.render_bytes(job)
     path = tmp_path / "doc.pdf"
     path.write_bytes(content)
@@ -123,3 +126,16 @@ def test_a_markdown_export_names_its_language_and_imports_back_into_it(team_a, a
     assert again.language == "zh-hans"
     problem = again.sections.get(key="problem")
     assert problem.data["problem"]["business_goal"] == CASES["zh-hans"]["goal"]
+
+
+def test_an_imported_file_in_an_unknown_language_is_refused_whole(team_a, alice):
+    templates_load_all()
+    text = (
+        "---\ntemplate: ml_system_design\ntitle: Klingon\nlanguage: tlh\n---\n"
+        "## problem\n\nQapla'.\n"
+    )
+    before = team_a.documents.count()
+    with pytest.raises(ValidationError) as refused:
+        services.document_import(team=team_a, user=alice, text=text)
+    assert "language" in refused.value.message_dict
+    assert team_a.documents.count() == before
