@@ -6,12 +6,14 @@ PY := $(VENV)/bin/python
 CELERY := $(VENV)/bin/celery
 APT_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fonts-noto-cjk poppler-utils gettext
 APT_TEST_PACKAGES := chromium
+# `make faults` crashes a PostgreSQL and a Redis of its own.
+APT_FAULT_PACKAGES := postgresql redis-server
 
 # Browser tests save screenshots of the key pages here.
 SCREENSHOT_DIR ?= test-artifacts/screenshots
 export SCREENSHOT_DIR
 
-.PHONY: run test e2e load bench install install-test sysdeps sysdeps-test lint format clean
+.PHONY: run test e2e load faults bench install install-test sysdeps sysdeps-test sysdeps-faults lint format clean
 
 $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (found " + sys.version.split()[0] + ").")'
@@ -54,6 +56,9 @@ sysdeps:
 sysdeps-test:
 	$(call ENSURE_APT,$(APT_PACKAGES) $(APT_TEST_PACKAGES))
 
+sysdeps-faults:
+	$(call ENSURE_APT,$(APT_PACKAGES) $(APT_FAULT_PACKAGES))
+
 run: install sysdeps
 	$(PY) manage.py compilemessages --ignore=.venv -v0
 	$(PY) manage.py migrate --noinput
@@ -80,6 +85,12 @@ e2e: install-test sysdeps-test
 # on any 5xx. LOAD_USERS, LOAD_SECONDS, LOAD_WORKERS, LOAD_DOCUMENTS size it.
 load: install-test
 	$(PY) -m tests.load.run
+
+# Faults under load: the Celery worker killed mid-export, Redis killed, PostgreSQL crashed, on
+# servers of its own; exits 1 on a lost or stuck export, a duplicate file, or a 5xx that is not
+# a 503 during the database outage. FAULT_USERS, FAULT_SECONDS, FAULT_DOCUMENTS size it.
+faults: install-test sysdeps-faults
+	$(PY) -m tests.faults.run
 
 # Benchmarks: ratios against a bare baseline measured in the same run (tests/bench/).
 bench: install-test

@@ -132,6 +132,9 @@ DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
         conn_max_age=env_int("DB_CONN_MAX_AGE", 0),
+        # A kept connection is checked before reuse: after a database restart the next request
+        # opens a new one instead of failing on the dead one.
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -232,12 +235,18 @@ SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
 if env_bool("TRUST_X_FORWARDED_PROTO", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
-# Shared state of throttles (and later caches): in-process by default, Redis in production so
-# every web process counts the same requests.
+# The shared cache (throttle counts, rendered parts of the document page): in-process by
+# default, Redis in production so that every web process shares it.
 CACHE_URL = env_str("CACHE_URL", "")
 if CACHE_URL.startswith(("redis://", "rediss://")):
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                          "LOCATION": CACHE_URL}}  # fmt: skip
+    # A Redis that is down or slow costs a request at most a second, then counts as a miss.
+    CACHES = {
+        "default": {
+            "BACKEND": "mlsd_portal.cache.OutageTolerantRedisCache",
+            "LOCATION": CACHE_URL,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
 elif CACHE_URL:
     raise ImproperlyConfigured("CACHE_URL must be a redis:// URL (or unset for in-process).")
 else:
@@ -304,14 +313,21 @@ else:
 CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND", _DEFAULT_RESULT_BACKEND)
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_ACKS_LATE = True
+# Tasks report through the database (an export job's status), never through results: sending a
+# task then needs the broker only, not a result store to subscribe to.
+CELERY_TASK_IGNORE_RESULT = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 120)
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 150)
 CELERY_RESULT_EXPIRES = 3600
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# Beat (run inside the worker by `make run`) sweeps export jobs whose worker died mid-render.
+# Beat (run inside the worker by `make run`) sends again, once per time limit, the export jobs
+# whose message was lost: a worker that died mid-render, a broker that was down or restarted.
 CELERY_BEAT_SCHEDULE = {
-    "exports-sweep": {"task": "apps.exports.tasks.exports_sweep_task", "schedule": 300.0},
+    "exports-sweep": {
+        "task": "apps.exports.tasks.exports_sweep_task",
+        "schedule": float(CELERY_TASK_TIME_LIMIT),
+    },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 

@@ -1,9 +1,14 @@
 """Root URLconf: HTML pages per app, the REST API under /api/v1/, its schema and docs."""
 
+import sys
+
 from django.contrib import admin
-from django.http import JsonResponse
+from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse, JsonResponse
+from django.template import loader
 from django.urls import include, path
-from django.views.defaults import page_not_found
+from django.utils.translation import gettext as _
+from django.views.defaults import page_not_found, server_error
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from apps.accounts import api as accounts_api
@@ -55,3 +60,25 @@ def handler404(request, exception=None):
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": "Not found.", "errors": {}}, status=404)
     return page_not_found(request, exception)
+
+
+def handler500(request):
+    """A database that cannot be reached (restarting, failing over) is a 503 with Retry-After:
+    the request changed nothing and may be sent again. Any other error is the 500 page. API
+    clients get the JSON error shape either way."""
+    unavailable = isinstance(sys.exc_info()[1], (OperationalError, InterfaceError))
+    status = 503 if unavailable else 500
+    if request.path.startswith("/api/"):
+        detail = (
+            _("The service is briefly unavailable; nothing was saved. Try again in a moment.")
+            if unavailable
+            else _("Something went wrong on our side; nothing was saved.")
+        )
+        response = JsonResponse({"detail": detail, "errors": {}}, status=status)
+    elif unavailable:
+        response = HttpResponse(loader.render_to_string("503.html"), status=503)
+    else:
+        return server_error(request)
+    if unavailable:
+        response["Retry-After"] = "5"
+    return response

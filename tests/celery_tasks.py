@@ -7,7 +7,7 @@ from pathlib import Path
 from celery import shared_task
 
 
-@shared_task(name="tests.whoami")
+@shared_task(name="tests.whoami", ignore_result=False)
 def whoami(token: str) -> dict:
     """Echo the token and say which process ran it, so a test can tell it was not eager."""
     return {"token": token, "pid": os.getpid()}

@@ -11,6 +11,7 @@ import re
 import secrets
 import time
 from datetime import timedelta
+from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,6 +20,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from kombu.exceptions import OperationalError
 
 from apps.accounts.permissions import can_create_document, can_view_document, is_document_owner
 from apps.documents.models import Document, document_content_hash
@@ -32,10 +34,19 @@ logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3
 
 
-def _enqueue(job: ExportJob) -> None:
+def _send(job_id: str) -> None:
+    """Hand a job to the broker. A broker that is down (Redis restarting) leaves the job queued:
+    the sweep sends it again, so asking for an export never fails because of the broker."""
     from apps.exports.tasks import export_render_task
 
-    transaction.on_commit(lambda: export_render_task.delay(str(job.pk)))
+    try:
+        export_render_task.delay(job_id)
+    except OperationalError:
+        logger.warning("Export %s stays queued: the broker is unreachable", job_id, exc_info=True)
+
+
+def _enqueue(job: ExportJob) -> None:
+    transaction.on_commit(lambda: _send(str(job.pk)))
 
 
 @transaction.atomic
@@ -69,7 +80,7 @@ def export_request(
         if existing.status == ExportJob.Status.FAILED:
             requeued = ExportJob.objects.filter(
                 pk=existing.pk, status=ExportJob.Status.FAILED
-            ).update(status=ExportJob.Status.QUEUED, attempts=0, error="")
+            ).update(status=ExportJob.Status.QUEUED, attempts=0, error="", queued_at=timezone.now())
             if requeued:
                 _enqueue(existing)
             existing.refresh_from_db()
@@ -153,7 +164,7 @@ def export_render(*, job_id, task_id: str = "") -> ExportJob | None:
                   % {"n": job.attempts, "error": exc.__class__.__name__})  # fmt: skip
             return job
         ExportJob.objects.filter(pk=job.pk, status=ExportJob.Status.RENDERING).update(
-            status=ExportJob.Status.QUEUED
+            status=ExportJob.Status.QUEUED, queued_at=timezone.now()
         )
         raise
     # The file is complete in storage before the row says done; a worker that dies before
@@ -182,26 +193,38 @@ def _fail(job: ExportJob, error: str) -> None:
 
 
 def exports_sweep(*, older_than: timedelta | None = None) -> int:
-    """Requeue jobs left rendering by a dead worker (or fail them after MAX_ATTEMPTS)."""
+    """Send again the jobs whose message is gone: left rendering by a dead worker (failed after
+    MAX_ATTEMPTS), or queued while the broker was down or lost its queue (Redis restarted).
+
+    A job still waiting behind a long queue may get a second message; the claim is a
+    compare-and-set, so only one message ever renders it."""
     if older_than is None:
         older_than = timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT * 2)
-    cutoff = timezone.now() - older_than
+    now = timezone.now()
+    cutoff = now - older_than
     stuck = ExportJob.objects.filter(status=ExportJob.Status.RENDERING, started_at__lt=cutoff)
     failed = stuck.filter(attempts__gte=MAX_ATTEMPTS).update(
         status=ExportJob.Status.FAILED,
         error=_("The worker stopped while rendering, %(n)s times.") % {"n": MAX_ATTEMPTS},
-        finished_at=timezone.now(),
+        finished_at=now,
     )
-    requeued = 0
-    for job in stuck.filter(attempts__lt=MAX_ATTEMPTS):
+    resent = []
+    for job_id in stuck.filter(attempts__lt=MAX_ATTEMPTS).values_list("pk", flat=True):
         if ExportJob.objects.filter(
-            pk=job.pk, status=ExportJob.Status.RENDERING, started_at__lt=cutoff
-        ).update(status=ExportJob.Status.QUEUED):
-            _enqueue(job)
-            requeued += 1
-    if failed or requeued:
-        logger.warning("Export sweep: %s requeued, %s failed", requeued, failed)
-    return requeued
+            pk=job_id, status=ExportJob.Status.RENDERING, started_at__lt=cutoff
+        ).update(status=ExportJob.Status.QUEUED, queued_at=now):
+            resent.append(job_id)
+    waiting = ExportJob.objects.filter(status=ExportJob.Status.QUEUED, queued_at__lt=cutoff)
+    for job_id in waiting.values_list("pk", flat=True):
+        if ExportJob.objects.filter(
+            pk=job_id, status=ExportJob.Status.QUEUED, queued_at__lt=cutoff
+        ).update(queued_at=now):
+            resent.append(job_id)
+    for job_id in resent:
+        transaction.on_commit(partial(_send, str(job_id)))
+    if failed or resent:
+        logger.warning("Export sweep: %s sent again, %s failed", len(resent), failed)
+    return len(resent)
 
 
 IMPORT_MAX_BYTES = 1_000_000

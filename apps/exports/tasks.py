@@ -1,4 +1,4 @@
-"""Celery tasks of exports: render a job; sweep jobs left behind by dead workers."""
+"""Celery tasks of exports: render a job; send again the jobs whose message was lost."""
 
 from celery import shared_task
 
@@ -21,5 +21,5 @@ def export_render_task(self, job_id: str) -> None:
 
 @shared_task(acks_late=True)
 def exports_sweep_task() -> int:
-    """Requeue export jobs whose worker died mid-render (run every few minutes by beat)."""
+    """Send again the export jobs of dead workers and of a broker that was down (beat)."""
     return services.exports_sweep()

@@ -6,6 +6,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.utils import timezone
+from kombu.exceptions import OperationalError
 
 from apps.documents.services import section_save
 from apps.exports import markdown_format, services
@@ -161,7 +162,11 @@ def test_the_sweep_requeues_stuck_jobs_and_fails_hopeless_ones(
     stuck = ask(doc, alice)
     hopeless = ask(doc, alice, "markdown")
     fresh = ask(doc, alice, paper="letter")
+    section_save(section=doc.sections.get(key="s0"), body_md="Other content.", author=alice)
+    lost = ask(doc, alice)  # queued; its message went with a restarted Redis
+    waiting = ask(doc, alice, "markdown")  # queued a moment ago: its message is on the way
     long_ago = timezone.now() - timedelta(hours=1)
+    ExportJob.objects.filter(pk=lost.pk).update(queued_at=long_ago)
     ExportJob.objects.filter(pk=stuck.pk).update(
         status="rendering", started_at=long_ago, attempts=1
     )
@@ -171,10 +176,40 @@ def test_the_sweep_requeues_stuck_jobs_and_fails_hopeless_ones(
     ExportJob.objects.filter(pk=fresh.pk).update(status="rendering", started_at=timezone.now())
     queued.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.exports_sweep() == 1
+        assert services.exports_sweep() == 2
     statuses = dict(ExportJob.objects.values_list("pk", "status"))
-    assert statuses == {stuck.pk: "queued", hopeless.pk: "failed", fresh.pk: "rendering"}
-    assert queued == [str(stuck.pk)]
+    assert statuses == {
+        stuck.pk: "queued",
+        hopeless.pk: "failed",
+        fresh.pk: "rendering",
+        lost.pk: "queued",
+        waiting.pk: "queued",
+    }
+    assert sorted(queued) == sorted([str(stuck.pk), str(lost.pk)])
+    # Sent again now: the next sweep leaves them alone until the cutoff passes once more.
+    queued.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.exports_sweep() == 0
+    assert queued == []
+
+
+def test_a_broker_that_is_down_leaves_the_job_queued_for_the_sweep(
+    doc, alice, queued, monkeypatch, django_capture_on_commit_callbacks, caplog
+):
+    def refused(job_id):
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr("apps.exports.tasks.export_render_task.delay", refused)
+    with django_capture_on_commit_callbacks(execute=True):
+        job = ask(doc, alice)
+    assert ExportJob.objects.get(pk=job.pk).status == "queued"
+    assert "the broker is unreachable" in caplog.text
+    monkeypatch.setattr(
+        "apps.exports.tasks.export_render_task.delay", lambda job_id: queued.append(job_id)
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.exports_sweep(older_than=timedelta(0)) == 1
+    assert queued == [str(job.pk)]
 
 
 def test_a_signed_off_version_exports_its_frozen_content(written_doc, alice, bob, queued):

@@ -3,7 +3,9 @@ API), editing sections through the API with If-Match, and asking for exports.
 
 The runner (tests/load/run.py) seeds the database and passes the users' tokens, session
 cookies and document ids in LOAD_SEED (a JSON file). A 412 (someone else saved the section
-first) is the product working, not a failure; any other 4xx and every 5xx is a failure.
+first) is the product working, not a failure; any other 4xx is a failure, and every 5xx or
+request left unanswered is a server error (counted in LOAD 5xx and, with the time it was sent,
+written to the file named by LOAD_SERVER_ERRORS, for the fault run).
 """
 
 import json
@@ -13,19 +15,26 @@ import random
 from locust import HttpUser, between, events, task
 
 SEED = json.loads(open(os.environ["LOAD_SEED"], encoding="utf-8").read())  # noqa: SIM115
-SERVER_ERRORS = {"count": 0}
+# Every answer that is not the app's (5xx, or no answer at all), with when it was asked for.
+SERVER_ERRORS = []
 
 
 @events.request.add_listener
-def count_server_errors(response=None, **kwargs):
-    if response is not None and getattr(response, "status_code", 0) >= 500:
-        SERVER_ERRORS["count"] += 1
+def record_server_errors(name, start_time, response_time, response=None, **kwargs):
+    status = getattr(response, "status_code", 0) or 0
+    if status >= 500 or status == 0:
+        SERVER_ERRORS.append(
+            {"name": name, "status": status, "at": start_time, "ms": response_time}
+        )
 
 
 @events.quitting.add_listener
 def report_server_errors(environment, **kwargs):
-    print(f"LOAD 5xx={SERVER_ERRORS['count']}")
-    if SERVER_ERRORS["count"]:
+    print(f"LOAD 5xx={len(SERVER_ERRORS)}")
+    if os.environ.get("LOAD_SERVER_ERRORS"):
+        with open(os.environ["LOAD_SERVER_ERRORS"], "w", encoding="utf-8") as out:
+            json.dump(SERVER_ERRORS, out)
+    if SERVER_ERRORS:
         environment.process_exit_code = 1
 
 

@@ -29,8 +29,8 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def seed(env: dict, path: Path) -> None:
-    """Templates, a team of five, DOCUMENTS documents, and each member's token and session."""
+def seed(env: dict, path: Path, documents: int) -> None:
+    """Templates, a team of five, `documents` documents, and each member's token and session."""
     script = f"""
 import json
 from django.conf import settings
@@ -50,7 +50,7 @@ people = [owner] + [make_user(f"load-{{i}}") for i in range(4)]
 for person in people[1:]:
     add_member(team, person, "editor")
 documents = []
-for i in range({DOCUMENTS}):
+for i in range({documents}):
     doc = document_create(team=team, template=template, title=f"Design {{i}}", created_by=owner)
     for section in doc.sections.select_related("spec", "document").order_by("position")[:4]:
         section_save(section=section, body_md=f"Notes on {{section.key}} of design {{i}}.",
@@ -97,9 +97,9 @@ def report(prefix: Path) -> None:
         )
 
 
-def main() -> int:
-    scratch = Path(tempfile.mkdtemp(prefix="mlsd-load-"))
-    env = {
+def production_env(scratch: Path) -> dict:
+    """The environment of a production-like server on loopback, its files under `scratch`."""
+    return {
         **os.environ,
         "VAR_DIR": str(scratch),
         "DEBUG": "0",
@@ -110,38 +110,17 @@ def main() -> int:
         "CSRF_COOKIE_SECURE": "0",
         "AXES_FAILURE_LIMIT": "1000",
     }
-    if "DATABASE_URL" in os.environ:
-        env["DATABASE_URL"] = os.environ["DATABASE_URL"].rsplit("/", 1)[0] + "/mlsd_load"
-        subprocess.run(
-            [
-                "psql",
-                env["DATABASE_URL"].rsplit("/", 1)[0] + "/postgres",
-                "-qc",
-                "DROP DATABASE IF EXISTS mlsd_load",
-            ],
-            check=True,
-        )
-        subprocess.run(
-            [
-                "psql",
-                env["DATABASE_URL"].rsplit("/", 1)[0] + "/postgres",
-                "-qc",
-                "CREATE DATABASE mlsd_load",
-            ],
-            check=True,
-        )
-    else:
-        env["DATABASE_URL"] = f"sqlite:///{scratch / 'load.sqlite3'}"
-    seed_file = scratch / "seed.json"
-    seed(env, seed_file)
+
+
+def start_server(env: dict, port: int, workers: int, log: Path | None = None) -> subprocess.Popen:
+    """gunicorn on 127.0.0.1:`port` with the static files collected; returns once it answers.
+    Its errors go to `log` if given, else to our stderr."""
     subprocess.run(
         [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
         env=env,
         cwd=BASE_DIR,
         check=True,
     )
-
-    port = free_port()
     server = subprocess.Popen(
         [
             sys.executable,
@@ -151,38 +130,64 @@ def main() -> int:
             "--bind",
             f"127.0.0.1:{port}",
             "--workers",
-            str(WORKERS),
+            str(workers),
             "--log-level",
             "warning",
         ],
         env=env,
         cwd=BASE_DIR,
+        stderr=open(log, "wb") if log else None,  # noqa: SIM115 - open while it runs
     )
+    wait_for(f"http://127.0.0.1:{port}/")
+    return server
+
+
+def locust_command(*, port: int, users: int, seconds: int, prefix: Path) -> list[str]:
+    """Locust headless with the workload of locustfile.py; its stats go to `prefix`_*.csv."""
+    return [
+        sys.executable,
+        "-m",
+        "locust",
+        "-f",
+        str(Path(__file__).with_name("locustfile.py")),
+        "--headless",
+        "--users",
+        str(users),
+        "--spawn-rate",
+        str(max(1, users // 2)),
+        "--run-time",
+        f"{seconds}s",
+        "--host",
+        f"http://127.0.0.1:{port}",
+        "--csv",
+        str(prefix),
+        "--only-summary",
+        "--exit-code-on-error",
+        "0",
+    ]
+
+
+def main() -> int:
+    scratch = Path(tempfile.mkdtemp(prefix="mlsd-load-"))
+    env = production_env(scratch)
+    if "DATABASE_URL" in os.environ:
+        env["DATABASE_URL"] = os.environ["DATABASE_URL"].rsplit("/", 1)[0] + "/mlsd_load"
+        for statement in ("DROP DATABASE IF EXISTS mlsd_load", "CREATE DATABASE mlsd_load"):
+            subprocess.run(
+                ["psql", env["DATABASE_URL"].rsplit("/", 1)[0] + "/postgres", "-qc", statement],
+                check=True,
+            )
+    else:
+        env["DATABASE_URL"] = f"sqlite:///{scratch / 'load.sqlite3'}"
+    seed_file = scratch / "seed.json"
+    seed(env, seed_file, DOCUMENTS)
+
+    port = free_port()
+    server = start_server(env, port, WORKERS)
     try:
-        wait_for(f"http://127.0.0.1:{port}/")
         prefix = scratch / "locust"
         result = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "locust",
-                "-f",
-                str(Path(__file__).with_name("locustfile.py")),
-                "--headless",
-                "--users",
-                str(USERS),
-                "--spawn-rate",
-                str(max(1, USERS // 2)),
-                "--run-time",
-                f"{SECONDS}s",
-                "--host",
-                f"http://127.0.0.1:{port}",
-                "--csv",
-                str(prefix),
-                "--only-summary",
-                "--exit-code-on-error",
-                "0",
-            ],
+            locust_command(port=port, users=USERS, seconds=SECONDS, prefix=prefix),
             env={**env, "LOAD_SEED": str(seed_file)},
             cwd=BASE_DIR,
             capture_output=True,
