@@ -229,17 +229,18 @@ def api(port: int, token: str, method: str, path: str, body=None, headers=None):
 
 
 def new_export(port: int, seed_file: Path) -> str:
-    """Change a section through the API and ask for its PDF: a job no earlier run rendered."""
+    """Change a section through the API and ask for its PDF: a job no earlier one rendered.
+    (The workload edits another section, so this edit never meets a concurrent one.)"""
     data = json.loads(seed_file.read_text(encoding="utf-8"))
     token, document = data["accounts"][0]["token"], data["documents"][0]
-    section = f"/api/v1/documents/{document}/sections/risks/"
+    section = f"/api/v1/documents/{document}/sections/problem/"
     _, headers = api(port, token, "GET", section)
     api(
         port,
         token,
         "PATCH",
         section,
-        {"body_md": f"After the faults, {time.time()}."},
+        {"body_md": f"Why we build it, as of {time.time()}."},
         {"If-Match": headers["ETag"]},
     )
     job, _ = api(port, token, "POST", f"/api/v1/documents/{document}/exports/", {"format": "pdf"})
@@ -277,7 +278,8 @@ def main() -> int:
             stderr=open(scratch / "locust.log", "wb"),  # noqa: SIM115
         )
 
-        # 1. The worker dies while it renders an export.
+        # 1. The worker dies while it renders an export (ours, if none of the workload's is).
+        new_export(port, seed_file)
         rendering = wait_until(
             lambda: [
                 pk for pk, (status, *_) in jobs(postgres.url).items() if status == "rendering"
