@@ -84,7 +84,12 @@ class Document(models.Model):
 
     class Meta:
         ordering = ["-updated_at"]
-        indexes = [models.Index(fields=["team", "-updated_at"])]
+        # The second serves lists across all of a user's teams (dashboard, API): newest first
+        # without sorting every visible row.
+        indexes = [
+            models.Index(fields=["team", "-updated_at"]),
+            models.Index(fields=["-updated_at"]),
+        ]
 
     def __str__(self) -> str:
         return self.title

@@ -1,5 +1,6 @@
 """Reads of documents shared by pages and the API."""
 
+from collections.abc import Sequence
 from datetime import timedelta
 
 from django.db.models import QuerySet
@@ -73,6 +74,23 @@ def document_revisions(document: Document) -> QuerySet[Revision]:
         .select_related("author", "section__spec")
         .order_by("-created_at", "-pk")
     )
+
+
+def document_activity(
+    document: Document, sections: Sequence[Section], *, limit: int = 6
+) -> list[Revision]:
+    """The newest revisions of the document (the page's recent changes), each with its section
+    from `sections`, read already with their specs: one query of revisions and authors."""
+    by_pk = {section.pk: section for section in sections}
+    revisions = list(
+        Revision.objects.filter(section__document=document)
+        .select_related("author")
+        .defer("body_md", "data")
+        .order_by("-created_at", "-pk")[:limit]
+    )
+    for revision in revisions:
+        revision.section = by_pk[revision.section_id]
+    return revisions
 
 
 def section_revision_get(section: Section, version) -> Revision:

@@ -26,7 +26,7 @@ from apps.accounts.permissions import (
 from apps.accounts.selectors import team_list_for_user
 from apps.checklists.messages import localized as localized_findings
 from apps.checklists.selectors import checklist_current
-from apps.documents import diff, fields, selectors, services
+from apps.documents import diff, fields, fragments, selectors, services
 from apps.documents.forms import (
     GROUP_TITLES,
     DashboardFilterForm,
@@ -137,15 +137,16 @@ def detail(request, doc_id):
     for section in sections:
         section.finding_counts = counts.get(section.key, {})
         section.filled, section.required_total = fields.completeness(section.spec, section.data)
-        section.field_blocks = fields.display_blocks(section.spec.local_schema, section.data)
+    can_edit = can_edit_document(request.user, document)
+    fragments.section_cards(document, sections, editable=can_edit and not document.is_archived)
     context = {
         "document": document,
         "sections": sections,
         "checklist": checklist,
-        "activity": list(selectors.document_revisions(document)[:6]),
+        "activity": selectors.document_activity(document, sections),
         "presence_config": _presence_config(document, sections, editing=""),
         "written_count": sum(1 for section in sections if not section.is_empty),
-        "can_edit": can_edit_document(request.user, document),
+        "can_edit": can_edit,
         **review_context(request, document, sections, checklist),
         "export_choices": EXPORT_CHOICES,
     }

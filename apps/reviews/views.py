@@ -1,6 +1,8 @@
 """HTML pages of the review workflow. The document page shows threads and the review panel and
 posts here; a refused post renders a small page with the form, its errors and what was typed."""
 
+from functools import partial
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -21,6 +23,7 @@ from apps.accounts.permissions import (
     is_document_owner,
     role_allows,
 )
+from apps.documents import fragments
 from apps.documents.models import Document
 from apps.documents.selectors import document_sections
 from apps.exports.forms import EXPORT_CHOICES
@@ -385,6 +388,11 @@ def signed_version(request, doc_id, number):
     return render(request, "reviews/version.html", {"document": document, "version": version})
 
 
+def _thread_form_context(section, kind_choices) -> dict:
+    section.field_choices = field_path_choices(section)
+    return {"section": section, "thread_kind_choices": kind_choices}
+
+
 def review_context(request, document, sections, checklist) -> dict:
     """What the document page shows of the review: sign-off state, the user's part in it,
     threads under their sections (a fixed number of queries)."""
@@ -403,11 +411,22 @@ def review_context(request, document, sections, checklist) -> dict:
         thread.outdated = section is not None and thread.is_outdated(section, texts.get(section.pk))
         thread.can_resolve = user.pk == thread.created_by_id or owner
         by_section.setdefault(thread.section_id, []).append(thread)
+    kinds = thread_kinds(user, document)
+    kind_choices = [c for c in Thread.Kind.choices if c[0] in kinds]
+    keys, forms = [], {}
     for section in sections:
         section.review_threads = by_section.get(section.pk, [])
         section.open_threads = sum(1 for t in section.review_threads if t.is_open)
-        section.field_choices = field_path_choices(section)
-    kinds = thread_kinds(user, document)
+        # The new-thread fields show the section's field titles (the template version's
+        # translations) and the thread types the reader's role may open: nothing of their own.
+        key = fragments.cache_key(
+            "thread-form", section.spec_id, document.template.loaded_at.isoformat(), *kinds
+        )
+        keys.append(key)
+        forms[key] = partial(_thread_form_context, section, kind_choices)
+    html = fragments.render_many("reviews/_thread_form_fields.html", forms)
+    for key, section in zip(keys, sections, strict=True):
+        section.thread_form = html[key]
     return {
         "signoff": state,
         "my_request": mine,
@@ -415,7 +434,6 @@ def review_context(request, document, sections, checklist) -> dict:
         if mine
         else None,
         "can_request_review": can_request_review(user, document),
-        "thread_kind_choices": [c for c in Thread.Kind.choices if c[0] in kinds],
         "open_thread_count": sum(1 for t in threads if t.is_open),
         "thread_count": len(threads),
     }

@@ -48,6 +48,7 @@ class DesignTemplate(models.Model):
     content_hash = models.CharField(max_length=64)
     is_latest = models.BooleanField(default=True)
     position = models.PositiveIntegerField(default=0)
+    # When this version, or its translations, last changed: cached renderings key on it.
     loaded_at = models.DateTimeField(auto_now=True)
     # {language: {"title", "description", "audience", "meta"}} from fixtures/i18n; refreshed on
     # every load and outside the content hash: a better translation changes no document.

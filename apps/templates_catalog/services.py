@@ -17,6 +17,7 @@ import yaml
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 
@@ -158,14 +159,20 @@ def _section_translations(spec: dict[str, Any], key: str) -> dict[str, Any]:
 
 
 def _refresh_translations(template: DesignTemplate, spec: dict[str, Any]) -> None:
-    """Bring a loaded version's translations up to date with fixtures/i18n."""
+    """Bring a loaded version's translations up to date with fixtures/i18n; `loaded_at` moves
+    when any of them changed (pages cached per template version key on it)."""
+    changed = False
     translations = _template_translations(spec)
     if template.translations != translations:
         DesignTemplate.objects.filter(pk=template.pk).update(translations=translations)
+        changed = True
     for section in template.sections.all():
         translations = _section_translations(spec, section.key)
         if section.translations != translations:
             SectionSpec.objects.filter(pk=section.pk).update(translations=translations)
+            changed = True
+    if changed:
+        DesignTemplate.objects.filter(pk=template.pk).update(loaded_at=timezone.now())
 
 
 @transaction.atomic

@@ -22,6 +22,15 @@ import django
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mlsd_portal.settings")
 os.environ["VAR_DIR"] = tempfile.mkdtemp(prefix="mlsd-bench-")
 os.environ.setdefault("DATABASE_URL", f"sqlite:///{os.environ['VAR_DIR']}/bench.sqlite3")
+# Production settings, as served (no per-query debug logging, collected static files), but
+# over plain HTTP on the test client.
+os.environ.update(
+    DEBUG="0",
+    SECRET_KEY="bench-only-" + os.urandom(24).hex(),
+    SECURE_SSL_REDIRECT="0",
+    SESSION_COOKIE_SECURE="0",
+    CSRF_COOKIE_SECURE="0",
+)
 django.setup()
 
 from django.conf import settings  # noqa: E402
@@ -57,6 +66,7 @@ def main() -> None:
     settings.ROOT_URLCONF = "tests.bench.urls"
     settings.ALLOWED_HOSTS = ["testserver"]
     call_command("migrate", verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)
     call_command("load_templates", verbosity=0)
     document, user = worked_example()
     Document.objects.bulk_create(
