@@ -11,6 +11,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.conf import settings
+from django.utils import translation
 
 from apps.documents.services import section_save
 from tests.factories import make_document, make_team, make_user
@@ -23,6 +25,14 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 def fast_password_hasher(settings):
     """The default hasher is deliberately slow; tests do not need it to be."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    """A request activates its reader's language in the thread and leaves it there; each test
+    starts again from the default, whatever the previous one asked for."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture

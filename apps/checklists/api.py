@@ -118,7 +118,8 @@ class WaiverCreateApi(APIView):
     )
     def post(self, request, doc_id):
         """Create a waiver with a one-line reason."""
-        document = get_document_for_user(request.user, doc_id, need=Need.COMMENT)
+        # Viewers waive nothing: refused before the input is read.
+        document = get_document_for_user(request.user, doc_id, need=Need.REVIEW)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         waiver = services.waiver_create(document=document, user=request.user, **data.validated_data)

@@ -48,7 +48,8 @@ def panel(request, doc_id):
 @login_required
 def waiver_add(request, doc_id):
     """Waive a finding with a one-line reason (errors: reviewers and owners only)."""
-    document = get_document_for_user(request.user, doc_id, need=Need.COMMENT)
+    # Viewers waive nothing: refused before the form, whatever it holds.
+    document = get_document_for_user(request.user, doc_id, need=Need.REVIEW)
     form = WaiverForm(request.POST)
     if form.is_valid():
         try:

@@ -6,14 +6,16 @@ with the new state. Notes are the interviewer's alone: every other caller gets a
 state answer ever carries them.
 """
 
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.urls import path
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.accounts.permissions import get_interview_for_user
+from apps.accounts.permissions import can_invite_interviewer, get_interview_for_user
 from apps.interviews import selectors, services
 from apps.interviews.models import NOTE_MAX_CHARS, InterviewNote, InterviewSession
 from apps.interviews.services import USERNAME_MAX_CHARS
@@ -170,7 +172,11 @@ class InterviewerInviteApi(APIView):
     def post(self, request, doc_id):
         """Invite a teammate who can read the document as the interviewer (the candidate or
         the document owner); it replaces anyone invited before."""
-        document, _session = get_interview_for_user(request.user, doc_id)
+        document, session = get_interview_for_user(request.user, doc_id)
+        if not can_invite_interviewer(request.user, document, session):
+            raise PermissionDenied(
+                _("The candidate or the document owner invites the interviewer.")
+            )
         data = InviteInput(data=request.data)
         data.is_valid(raise_exception=True)
         services.interviewer_invite(

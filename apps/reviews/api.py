@@ -5,6 +5,7 @@ Every view fetches the document through `get_document_for_user` (another team's 
 404) and writes through `apps.reviews.services`, which decide who may do what.
 """
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, prefetch_related_objects
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
@@ -18,7 +19,12 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.accounts.permissions import Need, get_document_for_user
+from apps.accounts.permissions import (
+    Need,
+    can_change_comment,
+    can_review_document,
+    get_document_for_user,
+)
 from apps.reviews import rubric, selectors, services
 from apps.reviews.models import (
     COMMENT_MAX_CHARS,
@@ -356,6 +362,8 @@ class CommentDetailApi(APIView):
     def patch(self, request, doc_id, comment_id):
         """Edit your own comment."""
         comment = self._comment(request, doc_id, comment_id)
+        if not can_change_comment(request.user, comment):
+            raise PermissionDenied(_("Only its author can edit a comment."))
         data = BodyInput(data=request.data)
         data.is_valid(raise_exception=True)
         services.comment_edit(
@@ -494,6 +502,10 @@ class ScorecardApi(APIView):
     def put(self, request, doc_id):
         """Save your scores: `{"entries": {criterion: {score, comment, lift_cap}}}`."""
         document = get_document_for_user(request.user, doc_id, need=Need.REVIEW)
+        if not can_review_document(request.user, document):
+            raise PermissionDenied(
+                _("Reviewers, editors and owners score documents, never the author.")
+            )
         data = ScorecardInput(data=request.data)
         data.is_valid(raise_exception=True)
         services.scorecard_save(

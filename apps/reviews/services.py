@@ -270,20 +270,23 @@ def comment_delete(*, comment: Comment, user) -> None:
     _audit(document=document, actor=user, action=Action.COMMENT_DELETED, comment=str(comment.pk))
 
 
+def thread_resolve_allowed(*, thread: Thread, user) -> None:
+    """PermissionDenied, saying who may, unless `user` may resolve `thread`."""
+    if can_resolve_thread(user, thread.document, thread):
+        return
+    if thread.kind == Thread.Kind.BLOCKING:
+        raise PermissionDenied(
+            _("Only the reviewer who raised this concern, or the document owner, can resolve it.")
+        )
+    raise PermissionDenied(_("Only the thread's author or the document owner can resolve it."))
+
+
 @transaction.atomic
 def thread_resolve(*, thread: Thread, user, reason: str = "") -> Thread:
     """Resolve a thread. A blocking concern is resolved by whoever raised it, or by the document
     owner with a recorded reason; other threads by their author or the document owner."""
     document = thread.document
-    if not can_resolve_thread(user, document, thread):
-        if thread.kind == Thread.Kind.BLOCKING:
-            raise PermissionDenied(
-                _(
-                    "Only the reviewer who raised this concern, or the document owner, "
-                    "can resolve it."
-                )
-            )
-        raise PermissionDenied(_("Only the thread's author or the document owner can resolve it."))
+    thread_resolve_allowed(thread=thread, user=user)
     reason = _clean_text(reason, field="reason", limit=REASON_MAX_CHARS, empty_message=None)
     overriding = thread.kind == Thread.Kind.BLOCKING and user.pk != thread.created_by_id
     if overriding and not reason:

@@ -5,7 +5,7 @@ from functools import partial
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -161,6 +161,11 @@ def comment_edit(request, doc_id, comment_id):
     document = get_document_for_user(request.user, doc_id, need=Need.COMMENT)
     comment = selectors.comment_get(document, comment_id)
     comment.thread.document = document
+    if not can_change_comment(request.user, comment):
+        raise PermissionDenied(_("Only its author can edit a comment."))
+    if comment.is_deleted:
+        messages.error(request, _("This comment was deleted; it can no longer be edited."))
+        return _detail(document, f"#thread-{comment.thread_id}")
     if request.method == "POST":
         form = CommentEditForm(request.POST)
         if form.is_valid():
@@ -172,9 +177,6 @@ def comment_edit(request, doc_id, comment_id):
                 _apply_errors(form, exc)
             else:
                 return _detail(document, f"#thread-{comment.thread_id}")
-    elif not can_change_comment(request.user, comment) or comment.is_deleted:
-        messages.error(request, _("Only its author can edit a comment."))
-        return _detail(document, f"#thread-{comment.thread_id}")
     else:
         form = CommentEditForm(initial={"body": comment.body_md})
     return _form_page(
@@ -205,6 +207,7 @@ def thread_resolve(request, doc_id, thread_id):
     document = get_document_for_user(request.user, doc_id, need=Need.COMMENT)
     thread = selectors.thread_get(document, thread_id)
     thread.document = document
+    services.thread_resolve_allowed(thread=thread, user=request.user)
     form = ResolveForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -449,6 +452,10 @@ def scores(request, doc_id):
     findings = selectors.unwaived_findings(document)
     cards = selectors.document_scorecards(document)
     mine = next((c for c in cards if c.scorer_id == request.user.pk), None)
+    if request.method == "POST" and not can_score:
+        raise PermissionDenied(
+            _("Reviewers, editors and owners score documents, never the author.")
+        )
     status = 200
     form = None
     if can_score:

@@ -87,3 +87,11 @@ def test_a_waiver_is_withdrawn(alice, design):
     url = reverse("api:document-waiver", args=[design.pk, waiver_id])
     assert client_for(alice).delete(url).status_code == 204
     assert not Waiver.objects.exists()
+
+
+@pytest.mark.parametrize("body", [{}, {"rule_id": "PRB-01", "section": "problem", "reason": "Hm."}])
+def test_a_viewer_is_refused_a_waiver_before_the_input_is_read(cast, design, body):
+    url = reverse("api:document-waivers", args=[design.pk])
+    response = client_for(cast["victor"]).post(url, body, format="json")
+    assert response.status_code == 403
+    assert not Waiver.objects.exists()

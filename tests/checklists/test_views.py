@@ -78,3 +78,13 @@ def test_an_editor_is_not_offered_to_waive_an_error_and_cannot(client, eddie, de
     payload = {"rule_id": "PRB-01", "section": "problem", "reason": "Nope."}
     assert client.post(url, payload).status_code == 403
     assert not Waiver.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "payload", [{}, {"rule_id": "PRB-01", "section": "problem", "reason": "Hm."}]
+)
+def test_a_viewer_is_refused_a_waiver_whatever_the_form_holds(client, victor, design, payload):
+    client.force_login(victor)
+    response = client.post(reverse("checklists:waiver_add", args=[design.pk]), payload)
+    assert response.status_code == 403
+    assert not Waiver.objects.exists()

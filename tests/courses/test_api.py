@@ -345,3 +345,13 @@ def test_the_gradebook_submissions_and_assignments_take_fixed_queries(
     services.course_create(title="Second", instructor=alice)
     as_user(api, alice)
     assert [_queries(api, p) for p in paths] == before
+
+
+@pytest.mark.parametrize("body", [{}, {"grade": "ten"}, {"grade": 10}])
+def test_a_student_grading_their_own_work_is_refused_whatever_the_body(api, eddie, eddies, body):
+    before = counts()
+    response = as_user(api, eddie).post(
+        f"/api/v1/submissions/{eddies.pk}/grade/", body, format="json"
+    )
+    assert response.status_code == 403
+    assert counts() == before

@@ -281,3 +281,11 @@ def test_the_notes_read_in_a_constant_number_of_queries(
     _grow(started, alice, bob, clock)
     with django_assert_num_queries(len(small.captured_queries)):
         assert api.get(url(started, "notes/")).status_code == 200
+
+
+@pytest.mark.parametrize("body", [{}, {"interviewer": "victor"}])
+def test_only_the_candidate_or_the_owner_invites_whatever_the_body(api, eddie, started, body):
+    before = rows()
+    response = as_user(api, eddie).post(url(started, "interviewer/"), body, format="json")
+    assert response.status_code == 403
+    assert rows() == before

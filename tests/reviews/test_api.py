@@ -7,7 +7,14 @@ from rest_framework.test import APIClient
 
 from apps.documents.services import section_save
 from apps.reviews import services
-from apps.reviews.models import AuditEvent, Comment, ReviewDecision, ReviewRequest, Thread
+from apps.reviews.models import (
+    AuditEvent,
+    Comment,
+    ReviewDecision,
+    ReviewRequest,
+    Scorecard,
+    Thread,
+)
 from tests.factories import add_member, make_user
 
 pytestmark = pytest.mark.django_db
@@ -473,3 +480,20 @@ def test_a_thread_reads_in_fixed_queries_however_many_replies(
     with django_assert_max_num_queries(len(small.captured_queries)):
         body = api.get(url(doc, f"threads/{thread.pk}/")).json()
     assert len(body["comments"]) == 6 and body["resolved_by"] == "bob"
+
+
+@pytest.mark.parametrize("body", [{}, {"body": "Mine now."}])
+def test_only_its_author_edits_a_comment_whatever_the_body(api, doc, alice, bob, body):
+    thread = services.thread_open(document=doc, author=bob, section_key="s0", body_md="Why?")
+    comment = thread.comments.get()
+    response = as_user(api, alice).patch(url(doc, f"comments/{comment.pk}/"), body, format="json")
+    assert response.status_code == 403
+    comment.refresh_from_db()
+    assert comment.body_md == "Why?"
+
+
+@pytest.mark.parametrize("body", [{}, {"entries": {}}])
+def test_the_author_may_not_score_whatever_the_body(api, doc, alice, body):
+    response = as_user(api, alice).put(url(doc, "scores/"), body, format="json")
+    assert response.status_code == 403
+    assert not Scorecard.objects.exists()

@@ -99,6 +99,16 @@ def test_the_scores_page_ladder(client, cast, full_doc):
     assert len(soup.select("form.scorecard fieldset.criterion")) == 13
 
 
+@pytest.mark.parametrize("who", ["victor", "alice"])
+def test_a_post_from_who_may_not_score_is_refused_and_saves_nothing(client, cast, full_doc, who):
+    client.force_login(cast[who])  # a viewer; the author (and team owner)
+    path = f"/documents/{full_doc.pk}/review/scores/"
+    response = client.post(path, {"score_problem": "2", "score_metrics": "2"})
+    assert response.status_code == 403
+    assert "never the author" in response.content.decode()
+    assert not Scorecard.objects.exists()
+
+
 def test_scoring_on_the_page_keeps_the_input_when_a_comment_is_missing(client, bob, full_doc):
     client.force_login(bob)
     path = f"/documents/{full_doc.pk}/review/scores/"

@@ -157,6 +157,28 @@ def test_someone_else_cannot_resolve_a_blocking_concern(client, bob, eddie, doc)
     assert thread.is_open
 
 
+@pytest.mark.parametrize("kind", ["question", "blocking"])
+def test_the_resolve_form_opens_only_for_who_may_resolve(client, alice, bob, eddie, doc, kind):
+    thread = services.thread_open(
+        document=doc, author=bob, section_key="s0", body_md="Why?", kind=kind
+    )
+    resolve = url(doc, f"threads/{thread.pk}/resolve/")
+    refused = login(client, eddie).get(resolve)
+    assert refused.status_code == 403
+    assert "can resolve it" in refused.content.decode()
+    assert login(client, bob).get(resolve).status_code == 200  # its author
+    assert login(client, alice).get(resolve).status_code == 200  # the document's owner
+
+
+def test_the_comment_edit_form_is_the_authors_alone(client, alice, bob, doc):
+    thread = services.thread_open(document=doc, author=bob, section_key="s0", body_md="Old")
+    edit = url(doc, f"comments/{thread.comments.get().pk}/edit/")
+    refused = login(client, alice).get(edit)  # even the team's owner
+    assert refused.status_code == 403
+    assert "Only its author can edit a comment." in refused.content.decode()
+    assert login(client, bob).get(edit).status_code == 200
+
+
 def test_editing_your_comment_and_not_someone_elses(client, bob, eddie, doc):
     thread = services.thread_open(document=doc, author=bob, section_key="s0", body_md="Old")
     comment = thread.comments.get()
