@@ -28,6 +28,7 @@ from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
+from rest_framework.test import APIClient
 
 from apps.accounts.services import team_create
 from apps.checklists.services import waiver_create
@@ -386,6 +387,27 @@ def test_every_route_has_an_expectation():
     names = {name for name, _, _ in routes() if not name.startswith("admin:")}
     assert names - set(ROUTES) == set(), "classify the new routes in ROUTES"
     assert set(ROUTES) - names == set(), "ROUTES names routes that no longer exist"
+
+
+def test_the_matrix_asks_every_operation_of_the_api_schema():
+    """The schema and the URLconf describe the same API: every documented operation is a
+    route and method the matrix asks, and every API route and method the matrix asks is
+    documented (a new endpoint cannot reach clients without an expectation here)."""
+    schema = APIClient().get("/api/schema/", {"format": "json"}).json()
+    documented = {
+        (path, method)
+        for path, operations in schema["paths"].items()
+        for method in operations
+        if method in METHODS
+    }
+    asked = set()
+    for name, pattern, entry in routes():
+        if name.startswith("api:"):
+            path = re.sub(r"<(?:\w+:)?(\w+)>|\(\?P<(\w+)>[^)]*\)", r"{\1\2}", pattern)
+            path = "/" + path.replace("^", "").replace("$", "")
+            asked |= {(path, method) for method in _methods(entry)}
+    assert documented - asked == set(), "documented operations that no route answers"
+    assert asked - documented == set(), "API routes and methods the schema does not document"
 
 
 def _needed(name: str, method: str) -> dict | None:
