@@ -17,6 +17,7 @@ from apps.accounts.permissions import (
     can_change_comment,
     can_raise_blocking_concern,
     can_request_review,
+    can_resolve_thread,
     can_review_document,
     document_readers,
     get_document_for_user,
@@ -404,7 +405,6 @@ def review_context(request, document, sections, checklist) -> dict:
     state = selectors.signoff_state(document, sections, checklist=checklist, threads=threads)
     mine = next((s for s in state.requests if s.request.reviewer_id == user.pk), None)
     by_section: dict[int, list[Thread]] = {}
-    owner = is_document_owner(user, document)
     by_pk = {s.pk: s for s in sections}
     texts: dict[int, str] = {}  # each section's text is extracted once, not once per thread
     for thread in threads:
@@ -412,7 +412,7 @@ def review_context(request, document, sections, checklist) -> dict:
         if section is not None and thread.quote and section.pk not in texts:
             texts[section.pk] = plain_text(section.body_html)
         thread.outdated = section is not None and thread.is_outdated(section, texts.get(section.pk))
-        thread.can_resolve = user.pk == thread.created_by_id or owner
+        thread.can_resolve = can_resolve_thread(user, document, thread)
         by_section.setdefault(thread.section_id, []).append(thread)
     kinds = thread_kinds(user, document)
     kind_choices = [c for c in Thread.Kind.choices if c[0] in kinds]
