@@ -16,6 +16,7 @@ from django.utils import translation
 
 from apps.documents.services import section_save
 from tests.factories import make_document, make_team, make_user
+from tests.page_version import watch_requests  # noqa: F401 (an autouse fixture)
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 BASE_DIR = Path(__file__).resolve().parent.parent

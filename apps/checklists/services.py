@@ -30,7 +30,7 @@ def checklist_refresh(*, document: Document) -> ChecklistResult:
         counts[finding["severity"]] += 1
     try:
         with transaction.atomic():
-            return ChecklistResult.objects.create(
+            result = ChecklistResult.objects.create(
                 document=document,
                 content_hash=content_hash,
                 findings=findings,
@@ -39,6 +39,8 @@ def checklist_refresh(*, document: Document) -> ChecklistResult:
                 warning_count=counts["warning"],
                 info_count=counts["info"],
             )
+            Document.objects.filter(pk=document.pk).mark_changed()
+            return result
     except IntegrityError:
         # A concurrent save of the same content stored it first; the result is the same.
         return ChecklistResult.objects.get(document=document, content_hash=content_hash)
@@ -78,6 +80,7 @@ def waiver_create(*, document: Document, user, rule_id: str, section: str, reaso
         reason=_clean_reason(reason),
         created_by=user,
     )
+    Document.objects.filter(pk=document.pk).mark_changed()
     if severity == Severity.ERROR:
         review_status_refresh(document=document, actor=user)
     return waiver
@@ -89,6 +92,7 @@ def waiver_remove(*, waiver: Waiver, user) -> None:
     if not can_waive_finding(user, waiver.document, waiver.severity):
         raise PermissionDenied(_("Only a reviewer or an owner can withdraw this waiver."))
     waiver.delete()
+    Document.objects.filter(pk=waiver.document_id).mark_changed()
     if waiver.severity == Severity.ERROR:
         review_status_refresh(document=waiver.document, actor=user)
 

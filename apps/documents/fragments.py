@@ -7,7 +7,12 @@ place in the document, the document's language, the template version's translati
 without a new version: `DesignTemplate.loaded_at` moves with them) and whether the reader may
 edit (a role's permission, the same for every reader who has it); for every rendering, the
 reader's interface language and time zone and the templates and message catalogs as deployed.
-What is one reader's own (comment threads, CSRF tokens) is rendered on every request, outside.
+
+The whole page is cached too, per reader (`page`): under the document's `page_version`, which
+every write to what the page shows moves, and the reader's own part in it (their role, their
+unread count, the address). Only the CSRF token is put in on each request, and a response that
+carries a one-time message is rendered afresh. Times on the page are absolute (the browser words
+them as "5 minutes ago"), so a cached page is the page a fresh render would give.
 """
 
 import hashlib
@@ -17,14 +22,19 @@ from pathlib import Path
 
 import django
 from django.conf import settings
+from django.contrib import messages
 from django.core.cache import cache as shared_cache
+from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.crypto import salted_hmac
 
 from apps.documents import fields
 from apps.documents.models import Document, Section
 
 TIMEOUT = 24 * 3600
+PAGE_TIMEOUT = 3600  # a page per reader is large and often read only for a while
 
 
 @cache
@@ -94,3 +104,28 @@ def section_cards(document: Document, sections: Sequence[Section], *, editable: 
     cards = render_many("documents/_section_card.html", contexts)
     for key, section in zip(keys, sections, strict=True):
         section.card = cards[key]
+
+
+@cache
+def _csrf_placeholder() -> str:
+    """What a cached page holds where its reader's CSRF token goes. Keyed on SECRET_KEY, so no
+    text a user writes can contain it and have another reader's token put in its place."""
+    return "csrf-" + salted_hmac(__name__, "csrf-placeholder").hexdigest()
+
+
+def page(request: HttpRequest, parts: Sequence, render: Callable[[dict], str]) -> HttpResponse:
+    """The page `render(context)` makes, read from the cache for this reader and `parts`.
+
+    `parts` must name everything the page shows that is not the reader's: the cache is never
+    cleared, a key that moves is what makes a page fresh. `render` is called with the context
+    to add to its own: the CSRF token's placeholder, or nothing when the page is not kept."""
+    if len(messages.get_messages(request)):
+        # A one-time message shows on this response only: render it, keep nothing.
+        return HttpResponse(render({}))
+    user = request.user
+    key = cache_key("page", *parts, user.pk, user.get_username(), request.get_full_path())
+    html = shared_cache.get(key)
+    if html is None:
+        html = render({"csrf_token": _csrf_placeholder()})
+        shared_cache.set(key, html, PAGE_TIMEOUT)
+    return HttpResponse(html.replace(_csrf_placeholder(), get_token(request)))

@@ -6,7 +6,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import Membership, Team
@@ -46,6 +46,14 @@ class DocumentQuerySet(models.QuerySet):
             )
         return self
 
+    def mark_changed(self, **fields) -> int:
+        """Move these documents' `page_version`: something their page shows has changed.
+
+        Call it in the transaction of the write, after the write: a page read from the cache is
+        keyed on the version, so a version that moved before its data was visible could file the
+        old page under the new version. `fields` are set in the same UPDATE."""
+        return self.update(page_version=F("page_version") + 1, **fields)
+
 
 class Document(models.Model):
     class Status(models.TextChoices):
@@ -70,6 +78,10 @@ class Document(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Moves with every change to what the document's page shows (its own fields, sections,
+    # revisions, threads, comments, review requests and decisions, sign-offs, checklist results
+    # and waivers): the page is cached per reader under it (apps.documents.fragments).
+    page_version = models.PositiveBigIntegerField(default=0, editable=False)
     archived_at = models.DateTimeField(null=True, blank=True)
     private_to = models.ForeignKey(
         settings.AUTH_USER_MODEL,

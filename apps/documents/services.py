@@ -148,6 +148,7 @@ def document_update(
         setattr(document, field, value)
     if changes:
         document.save(update_fields=[*changes, "updated_at"])
+        Document.objects.filter(pk=document.pk).mark_changed()
     return document
 
 
@@ -230,7 +231,7 @@ def section_save(
         data=section.data,
         author=author,
     )
-    Document.objects.filter(pk=section.document_id).update(updated_at=section.updated_at)
+    Document.objects.filter(pk=section.document_id).mark_changed(updated_at=section.updated_at)
     # Findings are computed here, once per content, and never on page reads.
     checklist_refresh(document=section.document)
     review_status_refresh(document=section.document, actor=author)
@@ -260,6 +261,7 @@ def document_archive(*, document: Document) -> Document:
     if not document.is_archived:
         document.archived_at = timezone.now()
         document.save(update_fields=["archived_at"])
+        Document.objects.filter(pk=document.pk).mark_changed()
     return document
 
 
@@ -269,6 +271,7 @@ def document_restore(*, document: Document) -> Document:
     if document.is_archived:
         document.archived_at = None
         document.save(update_fields=["archived_at"])
+        Document.objects.filter(pk=document.pk).mark_changed()
     return document
 
 

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -37,6 +38,7 @@ from apps.documents.forms import (
 )
 from apps.documents.models import SECTION_BODY_MAX_CHARS
 from apps.exports.forms import EXPORT_CHOICES
+from apps.notifications.selectors import unread_count
 from apps.reviews.selectors import awaiting_review
 from apps.reviews.views import review_context
 from apps.templates_catalog.selectors import template_get, template_list
@@ -125,8 +127,24 @@ def _presence_config(document, sections, *, editing: str) -> dict:
 @ensure_csrf_cookie
 @login_required
 def detail(request, doc_id):
-    """The document: header, table of contents and every section's stored HTML."""
+    """The document: header, table of contents and every section's stored HTML.
+
+    Read from the cache while nothing it shows has changed (`Document.page_version`) and the
+    reader is the same, with the same role and unread count (see `fragments.page`)."""
     document = get_document_for_user(request.user, doc_id)
+    unread = unread_count(request.user)
+    parts = (
+        document.pk,
+        document.page_version,
+        document.user_role,
+        document.team.name,
+        document.template.loaded_at.isoformat(),
+        unread,
+    )
+    return fragments.page(request, parts, partial(_detail_html, request, document, unread))
+
+
+def _detail_html(request, document, unread: int, extra: dict) -> str:
     sections = list(selectors.document_sections(document))
     # Stored findings for this exact content: the page never runs the rules.
     checklist = checklist_current(document, sections)
@@ -149,8 +167,10 @@ def detail(request, doc_id):
         "can_edit": can_edit,
         **review_context(request, document, sections, checklist),
         "export_choices": EXPORT_CHOICES,
+        "notifications_unread": unread,
+        **extra,
     }
-    return render(request, "documents/detail.html", context)
+    return render_to_string("documents/detail.html", context, request=request)
 
 
 @login_required

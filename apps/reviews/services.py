@@ -75,7 +75,10 @@ def _ensure_open(document: Document) -> None:
 
 
 def _audit(*, document: Document, actor, action: str, sections=None, **detail) -> AuditEvent:
+    """Record a review action, after its write: every one changes what the document's page
+    shows, so the page's version moves here too."""
     sections = list(document_sections(document)) if sections is None else sections
+    Document.objects.filter(pk=document.pk).mark_changed()
     return AuditEvent.objects.create(
         document=document,
         actor=actor,

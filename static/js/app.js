@@ -49,3 +49,36 @@ for (const button of document.querySelectorAll("button[data-copy]")) {
     }, 2000);
   });
 }
+
+// <time data-relative datetime="…">: the server writes a date and time, the same whenever the
+// page was rendered (cached pages stay true); here it reads "5 minutes ago" in the page's
+// language, and keeps counting while the page is open.
+const relativeTimes = document.querySelectorAll("time[data-relative]");
+if (relativeTimes.length) {
+  const wording = new Intl.RelativeTimeFormat(document.documentElement.lang || undefined, {
+    numeric: "auto",
+  });
+  const units = [
+    ["year", 365 * 86400],
+    ["month", 30 * 86400],
+    ["week", 7 * 86400],
+    ["day", 86400],
+    ["hour", 3600],
+    ["minute", 60],
+  ];
+  const ago = (moment) => {
+    const seconds = (moment - Date.now()) / 1000;
+    for (const [unit, size] of units) {
+      if (Math.abs(seconds) >= size) return wording.format(Math.round(seconds / size), unit);
+    }
+    return wording.format(Math.round(seconds), "second");
+  };
+  const refresh = () => {
+    for (const time of relativeTimes) {
+      const moment = Date.parse(time.dateTime);
+      if (!Number.isNaN(moment)) time.textContent = ago(moment);
+    }
+  };
+  refresh();
+  window.setInterval(refresh, 30_000);
+}

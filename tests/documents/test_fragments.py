@@ -38,17 +38,6 @@ def test_a_repeated_read_takes_the_section_cards_from_the_cache(client, cast, do
     assert "Cached words." in soup.select_one("#sec-s0 .prose").get_text()
 
 
-def test_a_read_from_the_cache_runs_as_many_queries_as_a_first_read(
-    client, cast, written_doc, django_assert_num_queries
-):
-    read(client, cast["alice"], written_doc)
-    # session, user, document, sections, checklist, recent changes, threads, review requests,
-    # unread notifications: the cache adds none and saves none
-    with django_assert_num_queries(9):
-        response = client.get(reverse("documents:detail", args=[written_doc.id]))
-    assert response.status_code == 200
-
-
 def test_a_card_changes_when_its_section_is_saved(client, cast, doc):
     section = doc.sections.get(key="s0")
     assert (
