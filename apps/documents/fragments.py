@@ -10,9 +10,9 @@ reader's interface language and time zone and the templates and message catalogs
 
 The whole page is cached too, per reader (`page`): under the document's `page_version`, which
 every write to what the page shows moves, and the reader's own part in it (their role, their
-unread count, the address). Only the CSRF token is put in on each request, and a response that
-carries a one-time message is rendered afresh. Times on the page are absolute (the browser words
-them as "5 minutes ago"), so a cached page is the page a fresh render would give.
+unread count, the address). Only the CSRF token and the one-time messages are put in on each
+request. Times on the page are absolute (the browser words them as "5 minutes ago"), so a
+cached page is the page a fresh render would give.
 """
 
 import hashlib
@@ -107,10 +107,10 @@ def section_cards(document: Document, sections: Sequence[Section], *, editable: 
 
 
 @cache
-def _csrf_placeholder() -> str:
-    """What a cached page holds where its reader's CSRF token goes. Keyed on SECRET_KEY, so no
-    text a user writes can contain it and have another reader's token put in its place."""
-    return "csrf-" + salted_hmac(__name__, "csrf-placeholder").hexdigest()
+def _placeholder(name: str) -> str:
+    """What a cached page holds where this response's `name` (its CSRF token, its messages)
+    goes. Keyed on SECRET_KEY, so no text a user writes can contain it and be replaced."""
+    return f"{name}-" + salted_hmac(__name__, name).hexdigest()
 
 
 def page(request: HttpRequest, parts: Sequence, render: Callable[[dict], str]) -> HttpResponse:
@@ -118,14 +118,14 @@ def page(request: HttpRequest, parts: Sequence, render: Callable[[dict], str]) -
 
     `parts` must name everything the page shows that is not the reader's: the cache is never
     cleared, a key that moves is what makes a page fresh. `render` is called with the context
-    to add to its own: the CSRF token's placeholder, or nothing when the page is not kept."""
-    if len(messages.get_messages(request)):
-        # A one-time message shows on this response only: render it, keep nothing.
-        return HttpResponse(render({}))
+    to add to its own: placeholders for the CSRF token and the messages, which each response
+    fills with its own."""
     user = request.user
     key = cache_key("page", *parts, user.pk, user.get_username(), request.get_full_path())
+    csrf, notes = _placeholder("csrf-token"), _placeholder("messages")
     html = shared_cache.get(key)
     if html is None:
-        html = render({"csrf_token": _csrf_placeholder()})
+        html = render({"csrf_token": csrf, "messages_placeholder": notes})
         shared_cache.set(key, html, PAGE_TIMEOUT)
-    return HttpResponse(html.replace(_csrf_placeholder(), get_token(request)))
+    shown = render_to_string("_messages.html", {"messages": messages.get_messages(request)})
+    return HttpResponse(html.replace(csrf, get_token(request)).replace(notes, shown))

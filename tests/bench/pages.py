@@ -17,6 +17,7 @@ import os
 import statistics
 import tempfile
 import time
+from collections.abc import Callable
 
 import django
 
@@ -47,23 +48,34 @@ from apps.library.services import EXAMPLES_DIR  # noqa: E402
 from tests.bench.exports import worked_example  # noqa: E402
 
 DOCUMENTS = 10_000
-REPEATS = 30
+REPEATS = 100
 
 
-def timed(client: Client, url: str, before=lambda: None) -> tuple[float, int]:
-    """(median ms, queries) of GET `url`, after one warm-up request; `before` runs, untimed,
-    before each request."""
-    assert client.get(url).status_code == 200, url
-    samples = []
-    for _ in range(REPEATS):
+def timed(client: Client, *measures: tuple[str, Callable[[], object]]) -> list[tuple[float, int]]:
+    """(median ms, queries) of each (url, before) in `measures`: GET `url` after `before()`,
+    which is not timed. The requests take turns, so that a machine busier at one moment than
+    at another slows each of them alike and their ratio stays true."""
+    samples: list[list[float]] = [[] for _ in measures]
+    for url, before in measures:  # warm up
         before()
-        start = time.perf_counter()
-        client.get(url)
-        samples.append((time.perf_counter() - start) * 1000)
-    before()
-    with CaptureQueriesContext(connection) as queries:
-        client.get(url)
-    return statistics.median(samples), len(queries)
+        assert client.get(url).status_code == 200, url
+    for _ in range(REPEATS):
+        for times, (url, before) in zip(samples, measures, strict=True):
+            before()
+            start = time.perf_counter()
+            client.get(url)
+            times.append((time.perf_counter() - start) * 1000)
+    results = []
+    for times, (url, before) in zip(samples, measures, strict=True):
+        before()
+        with CaptureQueriesContext(connection) as queries:
+            client.get(url)
+        results.append((statistics.median(times), len(queries)))
+    return results
+
+
+def unchanged() -> None:
+    pass
 
 
 def main() -> None:
@@ -85,14 +97,19 @@ def main() -> None:
     client = Client()
     client.force_login(user)
 
-    page, page_queries = timed(client, f"/documents/{document.pk}/")
-    # The first read after a change (here one that leaves every section as it was): the page
-    # is rendered again, its section cards still come from the cache.
+    # The page read again (from the cache), and as first read after a change (here one that
+    # leaves every section as it was: the page is rendered, its section cards read from the
+    # cache).
     changed = Document.objects.filter(pk=document.pk).mark_changed
-    rendered, rendered_queries = timed(client, f"/documents/{document.pk}/", before=changed)
-    bare_page, _ = timed(client, f"/bench/documents/{document.pk}/")
-    api, api_queries = timed(client, "/api/v1/documents/")
-    bare_api, bare_api_queries = timed(client, "/bench/api/documents/")
+    (page, page_queries), (rendered, rendered_queries), (bare_page, _) = timed(
+        client,
+        (f"/documents/{document.pk}/", unchanged),
+        (f"/documents/{document.pk}/", changed),
+        (f"/bench/documents/{document.pk}/", unchanged),
+    )
+    (api, api_queries), (bare_api, bare_api_queries) = timed(
+        client, ("/api/v1/documents/", unchanged), ("/bench/api/documents/", unchanged)
+    )
 
     # The worked example's real section bodies (tables, lists, code blocks).
     example = markdown_format.parse((EXAMPLES_DIR / "ctr-ads.md").read_text(encoding="utf-8"))
