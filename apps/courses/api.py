@@ -14,7 +14,6 @@ from rest_framework.views import APIView
 
 from apps.accounts.models import Team
 from apps.accounts.permissions import (
-    can_grade_submission,
     can_teach_course,
     get_assignment_for_user,
     get_course_for_user,
@@ -465,8 +464,7 @@ class SubmissionGradeApi(APIView):
     def post(self, request, submission_id):
         """Grade handed-in work 0–10 with feedback (instructors); again to regrade."""
         submission = get_submission_for_user(request.user, submission_id)
-        if not can_grade_submission(request.user, submission):
-            raise PermissionDenied(_("Only the course's instructors grade."))
+        services.submission_grade_allowed(submission=submission, by=request.user)
         data = GradeInput(data=request.data)
         data.is_valid(raise_exception=True)
         services.submission_grade(

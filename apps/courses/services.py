@@ -382,12 +382,17 @@ def _clean_grade(grade) -> Decimal:
     return value.quantize(Decimal("0.1"))
 
 
+def submission_grade_allowed(*, submission: Submission, by) -> None:
+    """PermissionDenied unless `by` may grade `submission` (an instructor, not its student)."""
+    if not can_grade_submission(by, submission):
+        raise PermissionDenied(_("Only the course's instructors grade."))
+
+
 @transaction.atomic
 def submission_grade(*, submission: Submission, by, grade, feedback_md: str = "") -> Submission:
     """Grade handed-in work 0–10 with Markdown feedback (again to regrade). The grade records
     the content hash it was given for."""
-    if not can_grade_submission(by, submission):
-        raise PermissionDenied(_("Only the course's instructors grade."))
+    submission_grade_allowed(submission=submission, by=by)
     value = _clean_grade(grade)
     feedback = _clean_text(feedback_md, field="feedback", limit=FEEDBACK_MAX_CHARS, required=False)
     _lock(submission)

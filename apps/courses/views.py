@@ -359,8 +359,7 @@ def submission_withdraw(request, submission_id):
 @login_required
 def submission_grade(request, submission_id):
     submission = get_submission_for_user(request.user, submission_id)
-    if not can_grade_submission(request.user, submission):
-        raise PermissionDenied(_("Only the course's instructors grade."))
+    services.submission_grade_allowed(submission=submission, by=request.user)
     form = GradeForm(request.POST)
     if form.is_valid():
         try:

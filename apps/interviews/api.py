@@ -6,16 +6,14 @@ with the new state. Notes are the interviewer's alone: every other caller gets a
 state answer ever carries them.
 """
 
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.urls import path
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.accounts.permissions import can_invite_interviewer, get_interview_for_user
+from apps.accounts.permissions import get_interview_for_user
 from apps.interviews import selectors, services
 from apps.interviews.models import NOTE_MAX_CHARS, InterviewNote, InterviewSession
 from apps.interviews.services import USERNAME_MAX_CHARS
@@ -173,10 +171,7 @@ class InterviewerInviteApi(APIView):
         """Invite a teammate who can read the document as the interviewer (the candidate or
         the document owner); it replaces anyone invited before."""
         document, session = get_interview_for_user(request.user, doc_id)
-        if not can_invite_interviewer(request.user, document, session):
-            raise PermissionDenied(
-                _("The candidate or the document owner invites the interviewer.")
-            )
+        services.interviewer_invite_allowed(document=document, session=session, user=request.user)
         data = InviteInput(data=request.data)
         data.is_valid(raise_exception=True)
         services.interviewer_invite(

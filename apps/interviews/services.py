@@ -223,6 +223,13 @@ def interview_finish(*, document: Document, user) -> InterviewSession:
     return session
 
 
+def interviewer_invite_allowed(*, document: Document, session, user) -> None:
+    """PermissionDenied unless `user` may invite the interviewer (the candidate, or the document
+    owner)."""
+    if not can_invite_interviewer(user, document, session):
+        raise PermissionDenied(_("The candidate or the document owner invites the interviewer."))
+
+
 @transaction.atomic
 def interviewer_invite(*, document: Document, user, username: str) -> InterviewSession:
     """Make the member `username` the interviewer (replacing anyone invited before). A ready
@@ -233,8 +240,7 @@ def interviewer_invite(*, document: Document, user, username: str) -> InterviewS
     if len(username) > USERNAME_MAX_CHARS:
         raise ValidationError({"interviewer": _("No member has that username.")})
     session = _locked_session(document)
-    if not can_invite_interviewer(user, document, session):
-        raise PermissionDenied(_("The candidate or the document owner invites the interviewer."))
+    interviewer_invite_allowed(document=document, session=session, user=user)
     _ensure_open(document)
     invitee = get_user_model().objects.filter(username=username).first()
     if invitee is not None and invitee.pk == user.pk:

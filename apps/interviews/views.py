@@ -3,7 +3,7 @@ work without JavaScript), inviting the interviewer, the interviewer's notes, the
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -14,7 +14,6 @@ from django.views.decorators.http import require_POST
 from apps.accounts.permissions import (
     can_drive_interview,
     can_edit_document,
-    can_invite_interviewer,
     can_start_interview,
     get_interview_for_user,
     is_interviewer,
@@ -144,8 +143,7 @@ def control(request, doc_id, action):
 def invite(request, doc_id):
     """Invite a teammate as the interviewer (the candidate or the document owner)."""
     document, session = get_interview_for_user(request.user, doc_id)
-    if not can_invite_interviewer(request.user, document, session):
-        raise PermissionDenied(_("The candidate or the document owner invites the interviewer."))
+    services.interviewer_invite_allowed(document=document, session=session, user=request.user)
     members = [
         m for m in selectors.interviewer_choices(document, session) if m.user_id != request.user.pk
     ]

@@ -5,7 +5,6 @@ Every view fetches the document through `get_document_for_user` (another team's 
 404) and writes through `apps.reviews.services`, which decide who may do what.
 """
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, prefetch_related_objects
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
@@ -21,8 +20,6 @@ from rest_framework.views import APIView
 
 from apps.accounts.permissions import (
     Need,
-    can_change_comment,
-    can_review_document,
     get_document_for_user,
 )
 from apps.reviews import rubric, selectors, services
@@ -362,8 +359,7 @@ class CommentDetailApi(APIView):
     def patch(self, request, doc_id, comment_id):
         """Edit your own comment."""
         comment = self._comment(request, doc_id, comment_id)
-        if not can_change_comment(request.user, comment):
-            raise PermissionDenied(_("Only its author can edit a comment."))
+        services.comment_edit_allowed(comment=comment, user=request.user)
         data = BodyInput(data=request.data)
         data.is_valid(raise_exception=True)
         services.comment_edit(
@@ -502,10 +498,7 @@ class ScorecardApi(APIView):
     def put(self, request, doc_id):
         """Save your scores: `{"entries": {criterion: {score, comment, lift_cap}}}`."""
         document = get_document_for_user(request.user, doc_id, need=Need.REVIEW)
-        if not can_review_document(request.user, document):
-            raise PermissionDenied(
-                _("Reviewers, editors and owners score documents, never the author.")
-            )
+        services.scorecard_allowed(document=document, scorer=request.user)
         data = ScorecardInput(data=request.data)
         data.is_valid(raise_exception=True)
         services.scorecard_save(

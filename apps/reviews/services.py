@@ -234,11 +234,16 @@ def comment_add(*, thread: Thread, author, body_md: str) -> Comment:
     return comment
 
 
+def comment_edit_allowed(*, comment: Comment, user) -> None:
+    """PermissionDenied unless `user` may edit `comment` (its author)."""
+    if not can_change_comment(user, comment):
+        raise PermissionDenied(_("Only its author can edit a comment."))
+
+
 @transaction.atomic
 def comment_edit(*, comment: Comment, user, body_md: str) -> Comment:
     """Change your own comment; it shows as edited."""
-    if not can_change_comment(user, comment):
-        raise PermissionDenied(_("Only its author can edit a comment."))
+    comment_edit_allowed(comment=comment, user=user)
     if comment.is_deleted:
         raise ValidationError({"body": _("This comment was deleted.")})
     document = comment.thread.document
@@ -542,14 +547,19 @@ def review_decide(
     return decision
 
 
-@transaction.atomic
-def scorecard_save(*, document: Document, scorer, entries: dict[str, dict]) -> Scorecard:
-    """Save a reviewer's rubric scores (content spec §5): each criterion's score 0–3 (or none
-    yet), a comment (required for scores ≤ 1) and whether a checklist cap is lifted."""
+def scorecard_allowed(*, document: Document, scorer) -> None:
+    """PermissionDenied unless `scorer` may score `document` (who may review it)."""
     if not can_review_document(scorer, document):
         raise PermissionDenied(
             _("Reviewers, editors and owners score documents, never the author.")
         )
+
+
+@transaction.atomic
+def scorecard_save(*, document: Document, scorer, entries: dict[str, dict]) -> Scorecard:
+    """Save a reviewer's rubric scores (content spec §5): each criterion's score 0–3 (or none
+    yet), a comment (required for scores ≤ 1) and whether a checklist cap is lifted."""
+    scorecard_allowed(document=document, scorer=scorer)
     _ensure_open(document)
     template_key = document.template.key
     if not rubric.has_rubric(template_key):

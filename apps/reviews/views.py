@@ -5,7 +5,7 @@ from functools import partial
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -14,7 +14,6 @@ from django.views.decorators.http import require_POST
 from apps.accounts.models import Membership
 from apps.accounts.permissions import (
     Need,
-    can_change_comment,
     can_raise_blocking_concern,
     can_request_review,
     can_resolve_thread,
@@ -162,8 +161,7 @@ def comment_edit(request, doc_id, comment_id):
     document = get_document_for_user(request.user, doc_id, need=Need.COMMENT)
     comment = selectors.comment_get(document, comment_id)
     comment.thread.document = document
-    if not can_change_comment(request.user, comment):
-        raise PermissionDenied(_("Only its author can edit a comment."))
+    services.comment_edit_allowed(comment=comment, user=request.user)
     if comment.is_deleted:
         messages.error(request, _("This comment was deleted; it can no longer be edited."))
         return _detail(document, f"#thread-{comment.thread_id}")
@@ -452,10 +450,8 @@ def scores(request, doc_id):
     findings = selectors.unwaived_findings(document)
     cards = selectors.document_scorecards(document)
     mine = next((c for c in cards if c.scorer_id == request.user.pk), None)
-    if request.method == "POST" and not can_score:
-        raise PermissionDenied(
-            _("Reviewers, editors and owners score documents, never the author.")
-        )
+    if request.method == "POST":
+        services.scorecard_allowed(document=document, scorer=request.user)
     status = 200
     form = None
     if can_score:
